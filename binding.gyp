@@ -1,0 +1,14 @@
+{
+  "targets": [
+    {
+      "target_name": "iocp_net",
+      "includes": ["native/sources.gypi"],
+      "sources": [],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
+      "cflags!": ["-fno-exceptions"]
+    }
+  ]
+}

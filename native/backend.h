@@ -1,0 +1,158 @@
+// The backend interface: the one contract between the engine's platform code
+// (io_uring today; epoll and IOCP later) and everything above it (src/ bridge,
+// native/test). Nothing here names a platform API.
+//
+// Model
+// - One Backend per Node environment (main thread or worker_thread), used only
+//   by the thread that created it (the "owner thread"). A backend may run I/O
+//   threads of its own (IOCP), but every call below and every event it
+//   delivers happens on the owner thread.
+// - Sockets are named by HandleId: slot + generation, never a raw fd/SOCKET.
+//   A stale or unknown id is rejected with UV_EBADF and touches nothing.
+// - Calls queue work; Flush() submits it (once per loop turn). Completions are
+//   turned into Events by Drain(), which hands each to an EventSink.
+// - Every call returns 0 or a negative libuv errno (native/errors.h): the
+//   numbers Node puts in err.errno, the same on every platform.
+//
+// Ownership (rules 2, 4, 8, 9 of DESIGN.md)
+// - Bytes in a WriteSlice with borrowed == false are copied before Write()
+//   returns. Borrowed bytes must stay valid, untouched, until the kWritten
+//   event carrying that write's token.
+// - Every accepted Write() produces exactly one kWritten event (status 0 when
+//   every byte reached the kernel, else the error, UV_ECANCELED if the handle
+//   was closed first). A rejected Write() (non-zero return) produces none.
+// - Every handle produces exactly one kClosed event, after Close(), and it is
+//   always the handle's last event. The id is dead once kClosed is delivered.
+//   A handle accepted by a listener belongs to the caller from its
+//   kConnection event on, and must be Close()d like any other.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "socket_address.h"
+
+namespace iocpnet {
+
+// slot (low 32 bits) | generation (bits 32..52). Fits a JS number exactly.
+// 0 is never a valid id.
+using HandleId = uint64_t;
+constexpr HandleId kInvalidHandle = 0;
+
+enum class EventKind : uint8_t {
+  kConnection = 1,  // listener `handle` accepted `peer` (status 0), or accept failed (status < 0, no peer)
+  kConnect = 2,     // outgoing connect on `handle` finished: status 0 or error (syscall "connect")
+  kData = 3,        // `size` bytes at `data` received on `handle` (only while reading)
+  kEnd = 4,         // peer sent FIN: no more kData on `handle`
+  kReadError = 5,   // receive failed (e.g. UV_ECONNRESET); reading stops (syscall "read")
+  kWritten = 6,     // the write `token` finished: status 0 or error (syscall "write")
+  kShutdown = 7,    // Shutdown() done after every earlier write finished: status (syscall "shutdown")
+  kClosed = 8,      // the handle is closed and its id is dead; always its last event
+};
+
+struct Event {
+  EventKind kind;
+  HandleId handle;
+  int32_t status;        // 0 or negative libuv errno
+  HandleId peer;         // kConnection: the accepted connection's id
+  uint64_t token;        // kWritten: the token given to Write()
+  const uint8_t* data;   // kData: valid only during EventSink::OnEvent
+  uint32_t size;         // kData: byte count
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void OnEvent(const Event& event) = 0;
+};
+
+struct WriteSlice {
+  const uint8_t* data;
+  size_t size;
+  bool borrowed;  // true: caller keeps `data` alive until kWritten; false: copied now
+};
+
+struct ListenOptions {
+  int backlog = 511;
+  bool ipv6_only = false;
+};
+
+enum class CloseMode : uint8_t {
+  // Finish every queued write, shutdown the write side (FIN), then close.
+  // Never loses a byte already accepted by Write() (rule 6).
+  kGraceful = 0,
+  // Like uv_close: cancel reads, fail writes not yet handed to the kernel with
+  // UV_ECANCELED, close. Bytes already in the kernel are still delivered.
+  kAbort = 1,
+  // resetAndDestroy(): SO_LINGER {1,0} then close: the peer gets RST (rule 7).
+  kReset = 2,
+};
+
+struct BackendOptions {
+  std::string name;                 // "", "uring", "epoll", "iocp": "" picks the best that works
+  uint32_t ring_entries = 4096;     // submission queue size
+  uint32_t recv_buffer_size = 64 * 1024;  // page multiple (rule 10)
+  uint32_t recv_buffer_count = 1024;      // provided-buffer ring size (power of two)
+  uint32_t max_buffers_per_socket = 8;    // fairness cap (rule 14)
+  uint32_t close_timeout_ms = 5000;       // graceful close gives up and aborts after this (rule 6)
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // "uring", "epoll" or "iocp".
+  virtual const char* Name() const = 0;
+
+  // --- loop integration -------------------------------------------------
+  // A file descriptor that becomes readable when Drain() has work (eventfd
+  // registered with the ring). -1 for backends that use the wake callback.
+  virtual int PollFd() const = 0;
+  // For backends with I/O threads: called from any thread when Drain() has
+  // work. The bridge points it at uv_async_send. Unused when PollFd() >= 0.
+  virtual void SetWakeCallback(void (*wake)(void* arg), void* arg) = 0;
+  // Submit everything queued since the last Flush (one syscall per turn).
+  virtual void Flush() = 0;
+  // Reap completions and deliver their events to `sink`, in completion order.
+  // Returns the number of events delivered. Calls made by the sink while it
+  // runs are queued and flushed by the next Flush().
+  virtual size_t Drain(EventSink& sink) = 0;
+  // True while some handle that is ref'd is active (listening, reading,
+  // connecting, writing, shutting down or closing): what keeps Node's loop alive.
+  virtual bool HasRefedActiveHandles() const = 0;
+
+  // --- servers ----------------------------------------------------------
+  // socket + bind + listen, synchronously (so getsockname works at once),
+  // then accepts are posted. TCP (v4/v6) or Unix path (address.IsUnix()).
+  virtual int Listen(const SocketAddress& address, const ListenOptions& options, HandleId* out) = 0;
+
+  // --- clients ----------------------------------------------------------
+  // socket [+ bind(local)] synchronously (errors returned; syscall "bind"),
+  // then connect asynchronously (kConnect). `local` may be null.
+  virtual int Connect(const SocketAddress& remote, const SocketAddress* local, HandleId* out) = 0;
+
+  // --- streams ----------------------------------------------------------
+  virtual int ReadStart(HandleId id) = 0;  // kData/kEnd/kReadError flow until ReadStop
+  virtual int ReadStop(HandleId id) = 0;   // stop taking bytes from the kernel (backpressure)
+  virtual int Write(HandleId id, const WriteSlice* slices, size_t count, uint64_t token) = 0;
+  virtual int Shutdown(HandleId id) = 0;   // after pending writes: shutdown(SHUT_WR); kShutdown
+  virtual int Close(HandleId id, CloseMode mode) = 0;
+
+  // --- options and addresses --------------------------------------------
+  virtual int SetNoDelay(HandleId id, bool enable) = 0;
+  virtual int SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs) = 0;
+  virtual int GetSockName(HandleId id, SocketAddress* out) const = 0;
+  virtual int GetPeerName(HandleId id, SocketAddress* out) const = 0;
+  virtual int Ref(HandleId id, bool ref) = 0;  // ref(false) == unref
+  // Bytes accepted by Write() not yet handed to the kernel (Socket#bufferSize).
+  virtual size_t QueuedBytes(HandleId id) const = 0;
+};
+
+// Creates the backend named by options.name, or the best one that works here
+// when it is empty. On failure returns null and sets *error (negative errno)
+// and *why (a sentence a user can act on, e.g. "io_uring needs Linux >= 6.1").
+std::unique_ptr<Backend> CreateBackend(const BackendOptions& options, int* error, std::string* why);
+
+}  // namespace iocpnet

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Runs tap with the raw TAP reporter, echoes it, and counts the subtests of
+// every test file (indent level one), ending with `tap: N passed, N failed`.
+'use strict';
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const tapBin = path.join(__dirname, '..', 'node_modules', 'tap', 'dist', 'esm', 'run.mjs');
+const child = spawn(process.execPath, [tapBin, '-R', 'tap', ...process.argv.slice(2)], {
+  cwd: path.join(__dirname, '..'),
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let passed = 0;
+let failed = 0;
+let topFailed = 0;
+let pending = '';
+function count(line) {
+  let m = /^ {4}(not )?ok \d+/.exec(line);
+  if (m) { if (m[1]) failed++; else passed++; return; }
+  m = /^(not )?ok \d+/.exec(line);
+  if (m && m[1]) topFailed++;  // a file that failed outside any subtest (crash, timeout)
+}
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  pending += chunk;
+  const lines = pending.split('\n');
+  pending = lines.pop();
+  lines.forEach(count);
+});
+child.on('close', (code) => {
+  if (pending) count(pending);
+  if (failed === 0 && (topFailed > 0 || code !== 0)) failed = Math.max(topFailed, 1);
+  console.log(`tap: ${passed} passed, ${failed} failed`);
+  process.exitCode = code === 0 ? 0 : 1;
+});
