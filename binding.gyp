@@ -3,7 +3,17 @@
     {
       "target_name": "iocp_net",
       "includes": ["native/sources.gypi"],
-      "sources": [],
+      "sources": [
+        "src/addon.cc",
+        "src/address_info.cc",
+        "src/engine.cc",
+        "src/engine_methods.cc",
+        "src/event_batch.cc",
+        "src/loop_driver.cc",
+        "src/pending_requests.cc",
+        "src/write_pins.cc",
+        "src/writev.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],

@@ -12,6 +12,8 @@
 //   and are dispatched to the HandleOwner registered for the handle.
 //   Every owner gets exactly one onClose(), always last.
 
+import * as path from 'node:path';
+
 export interface HandleOwner {
   /** Listener: a connection was accepted (peer handle, not reading yet), or accept failed (status < 0, peer 0). */
   onConnection?(status: number, peer: number): void;
@@ -81,4 +83,286 @@ export interface Engine {
   queuedBytes(handle: number): number;
 }
 
-export declare function getEngine(): Engine;
+// ---------------------------------------------------------------------------
+// Implementation: the binding (src/) and the per-thread dispatcher.
+
+
+/** Event kinds in a batch record: native/backend.h EventKind. */
+export const enum EventKind {
+  Connection = 1,
+  Connect = 2,
+  Data = 3,
+  End = 4,
+  ReadError = 5,
+  Written = 6,
+  Shutdown = 7,
+  Closed = 8,
+}
+
+/** Doubles per event record: [kind, handle, status, aux, offset, size] (src/event_batch.h). */
+export const RECORD_FIELDS = 6;
+
+/** Options of the native engine (native/backend.h BackendOptions). */
+export interface EngineOptions {
+  backend?: string; // '', 'uring', 'epoll', 'iocp' ('' = best available)
+  ringEntries?: number;
+  recvBufferSize?: number;
+  recvBufferCount?: number;
+  maxBuffersPerSocket?: number;
+  closeTimeoutMs?: number;
+}
+
+type Chunk = Buffer | Uint8Array | string;
+
+/** Diagnostics of this thread's engine (tests, leak checks). */
+export interface EngineStats {
+  /** Writes accepted and not completed yet (their callbacks and pinned Buffers are held). */
+  pendingWrites: number;
+  /** Handles with a registered owner (dropped at their onClose). */
+  owners: number;
+}
+
+/** The object made by the addon's open(): one per Node environment. */
+interface NativeEngine {
+  readonly backend: string;
+  listenTcp(ip: string, port: number, backlog: number, ipv6Only: boolean): number;
+  listenPipe(path: string, backlog: number): number;
+  connectTcp(ip: string, port: number, localIp?: string, localPort?: number): number;
+  connectPipe(path: string): number;
+  readStart(handle: number): number;
+  readStop(handle: number): number;
+  writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<string | undefined> | null, cb: WriteCallback): number;
+  shutdown(handle: number): number;
+  close(handle: number, mode: number): number;
+  setNoDelay(handle: number, enable: boolean): number;
+  setKeepAlive(handle: number, enable: boolean, initialDelaySecs: number): number;
+  sockname(handle: number, out: object): number;
+  peername(handle: number, out: object): number;
+  ref(handle: number): number;
+  unref(handle: number): number;
+  queuedBytes(handle: number): number;
+  stats(): { pendingWrites: number };
+  [kJsEngine]?: EngineImpl;
+}
+
+type BatchFn = (records: Float64Array, count: number, slabs: ArrayBuffer[] | undefined, callbacks: WriteCallback[] | undefined) => void;
+
+interface Binding {
+  open(onBatch: BatchFn, options?: EngineOptions): NativeEngine;
+}
+
+// Where this thread's JS engine is kept on the native object: a second copy
+// of this module in the same thread finds and shares it.
+const kJsEngine = Symbol.for('iocp-net.engine');
+
+// String encodings the addon writes itself; strings in any other encoding are
+// turned into Buffers here (Buffer.from throws ERR_UNKNOWN_ENCODING for bad ones).
+const NATIVE_ENCODINGS = new Set(['utf8', 'utf-8', 'latin1', 'binary', 'ascii', 'ucs2', 'ucs-2', 'utf16le', 'utf-16le']);
+
+let binding: Binding | undefined;
+
+function loadBinding(): Binding {
+  if (binding === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const load = require('node-gyp-build') as (dir: string) => Binding;
+    binding = load(path.join(__dirname, '..'));
+  }
+  return binding;
+}
+
+function backendOptionsFromEnv(): EngineOptions {
+  const name = process.env.IOCP_NET_BACKEND;
+  return name ? { backend: name } : {};
+}
+
+class EngineImpl implements Engine {
+  readonly backend: string;
+  private readonly owners = new Map<number, HandleOwner>();
+  // Handles close()d and not yet onClose'd: like uv_close, close() ends the
+  // handle's read side at once, even for events already drained in the batch
+  // being dispatched (onData, onEnd, onReadError, onConnection are dropped;
+  // onConnect, onShutdown, write callbacks and onClose still come).
+  private readonly closing = new Set<number>();
+  private readonly native: NativeEngine;
+
+  constructor(native: NativeEngine) {
+    this.native = native;
+    this.backend = native.backend;
+  }
+
+  setOwner(handle: number, owner: HandleOwner): void {
+    this.owners.set(handle, owner);
+  }
+
+  listenTcp(ip: string, port: number, backlog: number, ipv6Only: boolean): number {
+    return this.native.listenTcp(ip, port, backlog, ipv6Only);
+  }
+
+  listenPipe(path: string, backlog: number): number {
+    return this.native.listenPipe(path, backlog);
+  }
+
+  connectTcp(ip: string, port: number, localIp?: string, localPort?: number): number {
+    return this.native.connectTcp(ip, port, localIp, localPort);
+  }
+
+  connectPipe(path: string): number {
+    return this.native.connectPipe(path);
+  }
+
+  readStart(handle: number): number {
+    return this.native.readStart(handle);
+  }
+
+  readStop(handle: number): number {
+    return this.native.readStop(handle);
+  }
+
+  writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null, cb: WriteCallback): number {
+    if (encodings !== null && encodings !== undefined) {
+      let converted: Chunk[] | undefined;
+      for (let i = 0; i < chunks.length; i++) {
+        const chunk = chunks[i];
+        const encoding = encodings[i];
+        if (typeof chunk === 'string' && encoding && !NATIVE_ENCODINGS.has(encoding)) {
+          const lower = encoding.toLowerCase();
+          if (NATIVE_ENCODINGS.has(lower)) continue; // the addon ignores case too
+          if (converted === undefined) converted = chunks.slice();
+          converted[i] = Buffer.from(chunk, encoding);
+        }
+      }
+      if (converted !== undefined) chunks = converted;
+    }
+    return this.native.writev(handle, chunks, encodings, cb);
+  }
+
+  shutdown(handle: number): number {
+    return this.native.shutdown(handle);
+  }
+
+  close(handle: number, mode: CloseMode): number {
+    const rc = this.native.close(handle, mode);
+    if (rc === 0) this.closing.add(handle);
+    return rc;
+  }
+
+  setNoDelay(handle: number, enable: boolean): number {
+    return this.native.setNoDelay(handle, enable);
+  }
+
+  setKeepAlive(handle: number, enable: boolean, initialDelaySecs: number): number {
+    return this.native.setKeepAlive(handle, enable, initialDelaySecs);
+  }
+
+  sockname(handle: number, out: Partial<AddressInfo>): number {
+    return this.native.sockname(handle, out);
+  }
+
+  peername(handle: number, out: Partial<AddressInfo>): number {
+    return this.native.peername(handle, out);
+  }
+
+  ref(handle: number): void {
+    this.native.ref(handle);
+  }
+
+  unref(handle: number): void {
+    this.native.unref(handle);
+  }
+
+  queuedBytes(handle: number): number {
+    return this.native.queuedBytes(handle);
+  }
+
+  stats(): EngineStats {
+    return { pendingWrites: this.native.stats().pendingWrites, owners: this.owners.size };
+  }
+
+  /**
+   * One batch of events, in completion order. Every event is delivered even
+   * if a listener throws; the first exception is rethrown once the batch is
+   * done (the addon then reports it like any I/O callback exception), later
+   * ones on the next tick.
+   */
+  dispatch(records: Float64Array, count: number, slabs: ArrayBuffer[] | undefined, callbacks: WriteCallback[] | undefined): void {
+    let failed = false;
+    let firstError: unknown;
+    for (let i = 0, base = 0; i < count; i++, base += RECORD_FIELDS) {
+      try {
+        this.deliver(records, base, slabs, callbacks);
+      } catch (err) {
+        if (!failed) {
+          failed = true;
+          firstError = err;
+        } else {
+          process.nextTick(() => {
+            throw err;
+          });
+        }
+      }
+    }
+    if (failed) throw firstError;
+  }
+
+  private deliver(records: Float64Array, base: number, slabs: ArrayBuffer[] | undefined, callbacks: WriteCallback[] | undefined): void {
+    const kind = records[base];
+    const handle = records[base + 1];
+    const status = records[base + 2];
+    const owner = this.owners.get(handle);
+    const closing = this.closing.size !== 0 && this.closing.has(handle);
+    switch (kind) {
+      case EventKind.Connection: {
+        const peer = records[base + 3];
+        if (owner?.onConnection && !closing) {
+          owner.onConnection(status, peer);
+        } else if (peer > 0) {
+          this.native.close(peer, CloseMode.Abort); // nobody to take it: do not leak it
+        }
+        break;
+      }
+      case EventKind.Connect:
+        owner?.onConnect?.(status);
+        break;
+      case EventKind.Data:
+        if (owner?.onData && !closing) {
+          const slab = slabs![records[base + 3]];
+          owner.onData(Buffer.from(slab, records[base + 4], records[base + 5]));
+        }
+        break;
+      case EventKind.End:
+        if (!closing) owner?.onEnd?.();
+        break;
+      case EventKind.ReadError:
+        if (!closing) owner?.onReadError?.(status);
+        break;
+      case EventKind.Written:
+        callbacks![records[base + 3]](status);
+        break;
+      case EventKind.Shutdown:
+        owner?.onShutdown?.(status);
+        break;
+      case EventKind.Closed:
+        this.owners.delete(handle);
+        this.closing.delete(handle);
+        owner?.onClose?.();
+        break;
+    }
+  }
+}
+
+let engine: EngineImpl | undefined;
+
+/** This thread's engine, created on first use (options apply to that first call only). */
+export function getEngine(options?: EngineOptions): Engine & { stats(): EngineStats } {
+  if (engine !== undefined) return engine;
+  let created: EngineImpl | undefined;
+  const native = loadBinding().open(
+    (records, count, slabs, callbacks) => created!.dispatch(records, count, slabs, callbacks),
+    options ?? backendOptionsFromEnv(),
+  );
+  // Another copy of this module in this thread may have opened it first.
+  created = native[kJsEngine] ?? new EngineImpl(native);
+  native[kJsEngine] = created;
+  engine = created;
+  return engine;
+}

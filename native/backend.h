@@ -121,6 +121,8 @@ class Backend {
   virtual size_t Drain(EventSink& sink) = 0;
   // True while some handle that is ref'd is active (listening, reading,
   // connecting, writing, shutting down or closing): what keeps Node's loop alive.
+  // (As in libuv, pending connect/write/shutdown requests and handles being
+  // closed count even when their handle is unref'd.)
   virtual bool HasRefedActiveHandles() const = 0;
 
   // --- servers ----------------------------------------------------------

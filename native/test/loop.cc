@@ -1,0 +1,130 @@
+#include "test/loop.h"
+
+#include <poll.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace iocpnet {
+namespace test {
+
+BackendOptions SmallOptions() {
+  BackendOptions options;
+  options.ring_entries = 1024;
+  options.recv_buffer_size = 64 * 1024;
+  options.recv_buffer_count = 256;
+  options.close_timeout_ms = 2000;
+  return options;
+}
+
+Loop::Loop(const BackendOptions& options) {
+  int error = 0;
+  std::string why;
+  backend_ = CreateBackend(options, &error, &why);
+  if (!backend_) {
+    Fail(__FILE__, __LINE__, "CreateBackend failed: " + why);
+    throw TestAbort();
+  }
+}
+
+Loop::~Loop() {
+  if (violations_ != 0) Fail(__FILE__, __LINE__, "contract violations: " + std::to_string(violations_));
+}
+
+void Loop::OnEvent(const Event& event) {
+  if (closed_.count(event.handle) != 0) {
+    ++violations_;  // nothing may follow kClosed
+    std::printf("    event %d for handle %llu after kClosed\n", static_cast<int>(event.kind),
+                static_cast<unsigned long long>(event.handle));
+  }
+  if (event.kind == EventKind::kClosed) {
+    closed_.insert(event.handle);
+    if (++closed_counts_[event.handle] != 1) ++violations_;
+  }
+  if (event.kind == EventKind::kWritten) {
+    if (++written_counts_[event.token] != 1) ++violations_;
+    written_status_[event.token] = event.status;
+  }
+  if (on_event) on_event(event);
+}
+
+bool Loop::RunUntil(const std::function<bool()>& done, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  backend_->Flush();
+  while (!done()) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return done();
+    int wait = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
+    pollfd pfd{backend_->PollFd(), POLLIN, 0};
+    poll(&pfd, 1, wait > 50 ? 50 : wait);
+    backend_->Drain(*this);
+    backend_->Flush();
+  }
+  return true;
+}
+
+void Loop::RunFor(int ms) {
+  RunUntil([] { return false; }, ms);
+}
+
+HandleId Loop::ListenTcp(const std::string& ip, uint16_t* port, const ListenOptions& options) {
+  SocketAddress address;
+  REQUIRE(SocketAddress::FromIp(ip, 0, &address));
+  HandleId id = kInvalidHandle;
+  int result = backend_->Listen(address, options, &id);
+  if (result != 0) {
+    Fail(__FILE__, __LINE__, std::string("Listen failed: ") + UvErrorName(result));
+    throw TestAbort();
+  }
+  SocketAddress bound;
+  REQUIRE(backend_->GetSockName(id, &bound) == 0);
+  *port = bound.port();
+  return id;
+}
+
+HandleId Loop::ConnectTcp(const std::string& ip, uint16_t port) {
+  SocketAddress address;
+  REQUIRE(SocketAddress::FromIp(ip, port, &address));
+  HandleId id = kInvalidHandle;
+  REQUIRE(backend_->Connect(address, nullptr, &id) == 0);
+  return id;
+}
+
+int Loop::ClosedCount(HandleId id) const {
+  auto it = closed_counts_.find(id);
+  return it == closed_counts_.end() ? 0 : it->second;
+}
+
+int Loop::WrittenCount(uint64_t token) const {
+  auto it = written_counts_.find(token);
+  return it == written_counts_.end() ? 0 : it->second;
+}
+
+int Loop::WrittenStatus(uint64_t token) const {
+  auto it = written_status_.find(token);
+  return it == written_status_.end() ? 1 : it->second;
+}
+
+void Loop::CloseAll(const std::vector<HandleId>& ids) {
+  for (HandleId id : ids) {
+    if (!IsClosed(id)) backend_->Close(id, CloseMode::kAbort);
+  }
+  RunUntil([&] {
+    for (HandleId id : ids)
+      if (!IsClosed(id)) return false;
+    return true;
+  }, 5000);
+}
+
+uint8_t PatternByte(uint64_t offset) { return static_cast<uint8_t>((offset * 2654435761u) >> 13); }
+
+uint64_t Fnv1a(uint64_t hash, const uint8_t* data, size_t size) {
+  for (size_t i = 0; i < size; ++i) {
+    hash ^= data[i];
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+}  // namespace test
+}  // namespace iocpnet

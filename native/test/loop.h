@@ -1,0 +1,69 @@
+// Test fixture: a Backend plus an event loop made of poll(2) on PollFd(),
+// Drain() and Flush(), like the Node bridge does it. It also checks the
+// contract's accounting for every handle: exactly one kClosed, nothing after
+// it, at most one kWritten per token.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backend.h"
+#include "errors.h"
+#include "test/harness.h"
+
+namespace iocpnet {
+namespace test {
+
+BackendOptions SmallOptions();
+
+class Loop : public EventSink {
+ public:
+  explicit Loop(const BackendOptions& options = SmallOptions());
+  ~Loop() override;
+
+  Backend& backend() { return *backend_; }
+  Backend* operator->() { return backend_.get(); }
+
+  // Handler for every event (after the fixture's own bookkeeping).
+  std::function<void(const Event&)> on_event;
+
+  // Runs the loop until `done` returns true or `timeout_ms` passes. Returns done().
+  bool RunUntil(const std::function<bool()>& done, int timeout_ms = 10000);
+  // Runs the loop for `ms` milliseconds.
+  void RunFor(int ms);
+
+  // Listen on 127.0.0.1:0 (or the given address); returns the handle, port in *port.
+  HandleId ListenTcp(const std::string& ip, uint16_t* port, const ListenOptions& options = ListenOptions());
+  HandleId ConnectTcp(const std::string& ip, uint16_t port);
+
+  bool IsClosed(HandleId id) const { return closed_.count(id) != 0; }
+  int ClosedCount(HandleId id) const;
+  int WrittenCount(uint64_t token) const;
+  int WrittenStatus(uint64_t token) const;
+  size_t violations() const { return violations_; }
+  // Closes every handle not yet closed (Abort) and waits for their kClosed.
+  void CloseAll(const std::vector<HandleId>& ids);
+
+  void OnEvent(const Event& event) override;
+
+ private:
+  std::unique_ptr<Backend> backend_;
+  std::map<HandleId, int> closed_counts_;
+  std::set<HandleId> closed_;
+  std::map<uint64_t, int> written_counts_;
+  std::map<uint64_t, int> written_status_;
+  size_t violations_ = 0;
+};
+
+// Deterministic test bytes and a checksum.
+uint8_t PatternByte(uint64_t offset);
+uint64_t Fnv1a(uint64_t hash, const uint8_t* data, size_t size);
+constexpr uint64_t kFnvSeed = 1469598103934665603ull;
+
+}  // namespace test
+}  // namespace iocpnet

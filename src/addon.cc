@@ -1,0 +1,121 @@
+// Module init and the per-environment engine.
+//
+// The addon exports open(onBatch, options?): the first call in a Node
+// environment (main thread or worker_thread) creates that environment's
+// Engine and its JS object; later calls return the same object. The engine
+// lives in the environment's napi instance data and is torn down by an async
+// env cleanup hook: sockets closed, every pinned JS value released once, the
+// uv handles closed (their close callbacks run before the hook reports done,
+// so a worker's loop closes with nothing of ours left on it).
+#include <napi.h>
+
+#include "engine.h"
+#include "engine_methods.h"
+#include "js_args.h"
+
+namespace iocpnet {
+namespace bridge {
+namespace {
+
+struct PerEnv {
+  Engine* engine = nullptr;  // created by the first open()
+  napi_async_cleanup_hook_handle cleanup_hook = nullptr;
+  bool closing = false;      // cleanup hook started; uv handles still closing
+  bool env_gone = false;     // instance data finalized while closing
+};
+
+void DeletePerEnv(PerEnv* per_env) {
+  delete per_env->engine;
+  delete per_env;
+}
+
+// Instance-data finalizer (napi env teardown). Normally the cleanup hook has
+// finished by then; if not, the last close callback frees everything.
+void FinalizePerEnv(Napi::Env /*env*/, PerEnv* per_env) {
+  if (per_env->closing) {
+    per_env->env_gone = true;
+  } else {
+    DeletePerEnv(per_env);
+  }
+}
+
+void OnEngineClosed(void* arg) {
+  auto* per_env = static_cast<PerEnv*>(arg);
+  per_env->closing = false;
+  napi_async_cleanup_hook_handle hook = per_env->cleanup_hook;
+  per_env->cleanup_hook = nullptr;
+  if (per_env->env_gone) DeletePerEnv(per_env);
+  napi_remove_async_cleanup_hook(hook);  // tells Node this env's cleanup may go on
+}
+
+void OnEnvCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
+  auto* per_env = static_cast<PerEnv*>(arg);
+  per_env->cleanup_hook = hook;
+  per_env->closing = true;
+  per_env->engine->Teardown(&OnEngineClosed, per_env);
+}
+
+uint32_t OptionalUint(Napi::Object options, const char* name, uint32_t fallback) {
+  Napi::Value value = options.Get(name);
+  if (value.IsUndefined()) return fallback;
+  if (!value.IsNumber()) ThrowTypeError(options.Env(), std::string("options.") + name + " must be a number");
+  double number = value.As<Napi::Number>().DoubleValue();
+  if (!(number >= 1 && number <= 4294967295.0)) {
+    throw Napi::RangeError::New(options.Env(), std::string("options.") + name + " is out of range");
+  }
+  return static_cast<uint32_t>(number);
+}
+
+BackendOptions ParseOptions(const Napi::CallbackInfo& info) {
+  BackendOptions options;
+  if (info[1].IsUndefined() || info[1].IsNull()) return options;
+  if (!info[1].IsObject()) ThrowTypeError(info.Env(), "The \"options\" argument must be of type object");
+  Napi::Object object = info[1].As<Napi::Object>();
+  Napi::Value backend = object.Get("backend");
+  if (!backend.IsUndefined()) {
+    if (!backend.IsString()) ThrowTypeError(info.Env(), "options.backend must be a string");
+    options.name = backend.As<Napi::String>().Utf8Value();
+  }
+  options.ring_entries = OptionalUint(object, "ringEntries", options.ring_entries);
+  options.recv_buffer_size = OptionalUint(object, "recvBufferSize", options.recv_buffer_size);
+  options.recv_buffer_count = OptionalUint(object, "recvBufferCount", options.recv_buffer_count);
+  options.max_buffers_per_socket = OptionalUint(object, "maxBuffersPerSocket", options.max_buffers_per_socket);
+  options.close_timeout_ms = OptionalUint(object, "closeTimeoutMs", options.close_timeout_ms);
+  return options;
+}
+
+// open(onBatch, options?) -> engine object (one per environment).
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PerEnv* per_env = env.GetInstanceData<PerEnv>();
+  if (per_env->engine != nullptr) return per_env->engine->receiver();
+  if (!info[0].IsFunction()) ThrowTypeError(env, "The \"onBatch\" argument must be of type function");
+  BackendOptions options = ParseOptions(info);
+
+  Napi::Object object = Napi::Object::New(env);
+  Engine* engine = Engine::Create(env, options, object, info[0].As<Napi::Function>());
+  DefineEngineMethods(env, object, engine);
+  per_env->engine = engine;
+  napi_status status = napi_add_async_cleanup_hook(env, OnEnvCleanup, per_env, nullptr);
+  if (status != napi_ok) {
+    // Without the hook the engine would outlive its environment's loop.
+    per_env->engine = nullptr;
+    engine->Teardown(&Engine::DeleteAfterClose, engine);
+    NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  }
+  return object;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData<PerEnv, FinalizePerEnv>(new PerEnv());
+  exports.Set("open", Napi::Function::New<Open>(env, "open"));
+  return exports;
+}
+
+}  // namespace
+}  // namespace bridge
+}  // namespace iocpnet
+
+static Napi::Object InitIocpNet(Napi::Env env, Napi::Object exports) { return iocpnet::bridge::Init(env, exports); }
+
+NODE_API_MODULE(iocp_net, InitIocpNet)

@@ -1,0 +1,125 @@
+#include "engine.h"
+
+#include <string>
+
+namespace iocpnet {
+namespace bridge {
+
+Engine::Engine(Napi::Env env) : env_(env), batch_(env, &pins_, &requests_) {}
+
+Engine* Engine::Create(Napi::Env env, const BackendOptions& options, Napi::Object receiver,
+                       Napi::Function on_batch) {
+  int error = 0;
+  std::string why;
+  std::unique_ptr<Backend> backend = CreateBackend(options, &error, &why);
+  if (!backend) {
+    Napi::Error e = Napi::Error::New(env, "iocp-net: no engine backend could start: " + why);
+    e.Set("errno", Napi::Number::New(env, error));
+    throw e;
+  }
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    throw Napi::Error::New(env, "iocp-net: no libuv loop for this environment");
+  }
+  auto* engine = new Engine(env);
+  engine->backend_ = std::move(backend);
+  int rc = engine->driver_.Start(loop, engine->backend_->PollFd(), engine);
+  if (rc != 0) {
+    // Some uv handles may be initialized: the engine can only be freed once
+    // they are closed.
+    engine->Teardown(&Engine::DeleteAfterClose, engine);
+    Napi::Error e = Napi::Error::New(env, std::string("iocp-net: cannot watch the engine: ") + uv_strerror(rc));
+    e.Set("errno", Napi::Number::New(env, rc));
+    throw e;
+  }
+  if (engine->backend_->PollFd() < 0) engine->backend_->SetWakeCallback(&LoopDriver::Wake, &engine->driver_);
+  engine->receiver_ = Napi::Persistent(receiver);
+  engine->on_batch_ = Napi::Persistent(on_batch);
+  return engine;
+}
+
+void Engine::DeleteAfterClose(void* engine) { delete static_cast<Engine*>(engine); }
+
+Engine::~Engine() {
+  // Teardown normally ran already; this covers an env that never got there.
+  backend_.reset();
+  pins_.ReleaseAll();
+  batch_.Release();
+}
+
+void Engine::UpdateLiveness() {
+  if (backend_) driver_.SetRef(backend_->HasRefedActiveHandles() || pins_.open_count() > 0 || requests_.any());
+}
+
+void Engine::OnBeforePoll() {
+  if (!backend_) return;
+  backend_->Flush();
+  UpdateLiveness();
+}
+
+void Engine::OnCompletionsReady() {
+  if (!backend_) return;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env_, &scope) != napi_ok) return;
+  batch_.Begin();
+  backend_->Drain(batch_);
+  if (batch_.count() > 0) Deliver();
+  napi_close_handle_scope(env_, scope);
+  UpdateLiveness();
+}
+
+// The one JS call of a batch. Raw napi calls with their statuses checked,
+// no C++ exceptions: while a worker is being terminated JS cannot run, every
+// call below may fail, and the batch is then dropped (nobody is left to get it).
+void Engine::Deliver() {
+  napi_value args[4];
+  if (!batch_.Publish(&args[0], &args[2], &args[3])) return;
+  if (napi_create_double(env_, static_cast<double>(batch_.count()), &args[1]) != napi_ok) return;
+  napi_value receiver = receiver_.Value();
+  napi_value on_batch = on_batch_.Value();
+  if (async_context_ == nullptr) {
+    // Made here, outside any JS callback, so the batch resource belongs to no
+    // caller's async context (an AsyncLocalStorage store active at the first
+    // getEngine() would otherwise leak into every batch).
+    napi_value name;
+    if (napi_create_string_utf8(env_, "IOCP_NET_BATCH", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+        napi_async_init(env_, receiver, name, &async_context_) != napi_ok) {
+      async_context_ = nullptr;
+      return;
+    }
+  }
+  // MakeCallback: async_hooks see one callback per batch, and
+  // process.nextTick / microtasks run after it, as after any Node I/O.
+  napi_value result;
+  if (napi_make_callback(env_, async_context_, receiver, on_batch, 4, args, &result) == napi_ok) return;
+  // A listener threw: report it the way Node reports any exception thrown
+  // from an I/O callback ('uncaughtException', or exit). No pending exception
+  // means JS could not run at all (termination): nothing to report.
+  bool pending = false;
+  napi_value error;
+  if (napi_is_exception_pending(env_, &pending) == napi_ok && pending &&
+      napi_get_and_clear_last_exception(env_, &error) == napi_ok) {
+    napi_fatal_exception(env_, error);
+  }
+}
+
+void Engine::Teardown(void (*done)(void* arg), void* arg) {
+  // Stop watching the fd before the backend closes it; let the backend close
+  // every socket and stop using borrowed memory; only then release what JS
+  // lent us. The uv handles close last: `done` may free this object.
+  driver_.StopWatching();
+  // Hand the kernel what JS queued this turn (an unref'd socket's last write
+  // before exit), as node's own writes would already be; then close.
+  if (backend_) backend_->Flush();
+  backend_.reset();
+  pins_.ReleaseAll();
+  batch_.Release();
+  if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
+  async_context_ = nullptr;
+  on_batch_.Reset();
+  receiver_.Reset();
+  driver_.Close(done, arg);
+}
+
+}  // namespace bridge
+}  // namespace iocpnet

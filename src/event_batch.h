@@ -1,0 +1,86 @@
+// EventBatch: the EventSink that turns one Drain() into one JS call.
+//
+// Each event becomes a record of kRecordFields doubles, handed to JS in a
+// Float64Array it reads in place (reused from batch to batch, grown when a
+// batch needs more):
+//   [kind, handle, status, aux, offset, size]
+//   aux:  kConnection -> peer handle
+//         kData       -> index of the slab (ArrayBuffer) holding the bytes
+//         kWritten    -> index of the write's callback in the batch's callbacks
+//   offset, size: kData bytes inside their slab.
+// Received bytes are copied once, from the kernel buffer (valid only during
+// OnEvent) into malloc'd slabs that become external ArrayBuffers (freed by
+// their finalizer when JS drops the last view), so the engine can recycle its
+// buffer at once.
+//
+// OnEvent runs inside Drain() and creates no JS value: JS may be unable to
+// run (a worker being terminated), and nothing may be thrown through the
+// engine. The JS arguments are made afterwards by Publish(), which reports
+// failure instead of throwing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include <node_api.h>
+
+#include "backend.h"
+#include "pending_requests.h"
+#include "write_pins.h"
+
+namespace iocpnet {
+namespace bridge {
+
+class EventBatch final : public EventSink {
+ public:
+  static constexpr size_t kRecordFields = 6;
+
+  EventBatch(napi_env env, WritePins* pins, PendingRequests* requests);
+  ~EventBatch() override;
+  EventBatch(const EventBatch&) = delete;
+  EventBatch& operator=(const EventBatch&) = delete;
+
+  // Starts a batch. Must run inside a HandleScope that lasts until the JS
+  // call: write callbacks are held as local handles until Publish.
+  void Begin();
+  void OnEvent(const Event& event) override;
+  size_t count() const { return count_; }
+
+  // The JS arguments of the batch call: records (Float64Array), slabs (Array
+  // of ArrayBuffer, or undefined), callbacks (Array of Function, or
+  // undefined). False if JS values cannot be made (the environment is
+  // shutting down): the batch is then dropped, its slabs freed.
+  bool Publish(napi_value* records, napi_value* slabs, napi_value* callbacks);
+
+  // Env teardown: drop the records array reference and any unpublished slabs.
+  void Release();
+
+ private:
+  struct Slab {
+    uint8_t* data;
+    size_t used;
+    size_t capacity;
+  };
+
+  void Record(const Event& event);
+  double CopyIntoSlab(const uint8_t* data, uint32_t size, double* offset);
+  bool PublishRecords(napi_value* records);
+  bool PublishSlabs(napi_value* slabs);
+  bool PublishCallbacks(napi_value* callbacks);
+  void FreeSlabs();
+
+  napi_env env_;
+  WritePins* pins_;
+  PendingRequests* requests_;
+  std::vector<double> pending_;          // this batch's records, copied to JS by Publish
+  std::vector<napi_value> callbacks_;    // this batch's write callbacks (local handles)
+  std::vector<Slab> slabs_;              // this batch's slabs, not yet handed to JS
+  size_t count_ = 0;
+  napi_ref records_ref_ = nullptr;       // the Float64Array JS reads
+  double* records_ = nullptr;            // its backing store (V8 keeps it in place)
+  size_t capacity_ = 0;                  // in records
+};
+
+}  // namespace bridge
+}  // namespace iocpnet

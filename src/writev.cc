@@ -1,0 +1,228 @@
+#include "writev.h"
+
+#include <cctype>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine.h"
+#include "js_args.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "utf16le strings are written as the host's UTF-16 units: little-endian hosts only"
+#endif
+
+namespace iocpnet {
+namespace bridge {
+namespace {
+
+enum class Encoding { kUtf8, kLatin1, kUtf16 };
+
+// The encodings V8 writes directly. lib/engine.ts turns strings in any other
+// encoding (hex, base64, base64url) into Buffers before calling us.
+bool ParseEncoding(napi_env env, napi_value value, Encoding* out) {
+  char name[16];
+  size_t length = 0;
+  if (napi_get_value_string_latin1(env, value, name, sizeof(name), &length) != napi_ok) return false;
+  for (size_t i = 0; i < length; ++i) name[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  std::string lower(name, length);
+  if (lower == "utf8" || lower == "utf-8") {
+    *out = Encoding::kUtf8;
+  } else if (lower == "latin1" || lower == "binary" || lower == "ascii") {
+    *out = Encoding::kLatin1;  // Node writes 'ascii' as latin1
+  } else if (lower == "ucs2" || lower == "ucs-2" || lower == "utf16le" || lower == "utf-16le") {
+    *out = Encoding::kUtf16;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Bytes the string encodes to (no terminator).
+size_t EncodedSize(napi_env env, napi_value string, Encoding encoding) {
+  size_t length = 0;
+  switch (encoding) {
+    case Encoding::kUtf8:
+      napi_get_value_string_utf8(env, string, nullptr, 0, &length);
+      return length;
+    case Encoding::kLatin1:
+      napi_get_value_string_latin1(env, string, nullptr, 0, &length);
+      return length;
+    case Encoding::kUtf16:
+      napi_get_value_string_utf16(env, string, nullptr, 0, &length);
+      return length * 2;
+  }
+  return 0;
+}
+
+// Encodes into `out`, which has room for `size` bytes plus a terminator
+// (napi always writes one: 1 byte, or 2 for UTF-16).
+void EncodeInto(napi_env env, napi_value string, Encoding encoding, uint8_t* out, size_t size) {
+  size_t written = 0;
+  switch (encoding) {
+    case Encoding::kUtf8:
+      napi_get_value_string_utf8(env, string, reinterpret_cast<char*>(out), size + 1, &written);
+      break;
+    case Encoding::kLatin1:
+      napi_get_value_string_latin1(env, string, reinterpret_cast<char*>(out), size + 1, &written);
+      break;
+    case Encoding::kUtf16:
+      napi_get_value_string_utf16(env, string, reinterpret_cast<char16_t*>(out), size / 2 + 1, &written);
+      break;
+  }
+}
+
+// The bytes viewed by a typed array (any element type) or DataView.
+bool GetViewBytes(napi_env env, napi_value value, const uint8_t** data, size_t* size) {
+  bool is_view = false;
+  napi_is_typedarray(env, value, &is_view);
+  if (is_view) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* bytes = nullptr;
+    if (napi_get_typedarray_info(env, value, &type, &length, &bytes, nullptr, nullptr) != napi_ok) return false;
+    size_t element = 1;
+    switch (type) {
+      case napi_int16_array: case napi_uint16_array: element = 2; break;
+      case napi_int32_array: case napi_uint32_array: case napi_float32_array: element = 4; break;
+      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: element = 8; break;
+      default: element = 1; break;
+    }
+    *data = static_cast<const uint8_t*>(bytes);
+    *size = length * element;
+    return true;
+  }
+  napi_is_dataview(env, value, &is_view);
+  if (is_view) {
+    size_t length = 0;
+    void* bytes = nullptr;
+    if (napi_get_dataview_info(env, value, &length, &bytes, nullptr, nullptr) != napi_ok) return false;
+    *data = static_cast<const uint8_t*>(bytes);
+    *size = length;
+    return true;
+  }
+  return false;
+}
+
+struct Chunk {
+  napi_value value;
+  bool is_string;
+  Encoding encoding;
+  const uint8_t* data;   // views: the JS memory
+  size_t size;           // bytes (strings: encoded size)
+  size_t scratch_offset; // small strings: where their bytes are in the scratch block
+};
+
+// Per-call arrays without a heap allocation for the usual few chunks (each
+// call has its own: a getter on `chunks` could call writev again).
+template <typename T, size_t kInline>
+class CallArray {
+ public:
+  explicit CallArray(size_t size) : data_(inline_) {
+    if (size > kInline) {
+      heap_.reset(new T[size]);
+      data_ = heap_.get();
+    }
+  }
+  T& operator[](size_t index) { return data_[index]; }
+  T* data() { return data_; }
+
+ private:
+  T inline_[kInline];
+  std::unique_ptr<T[]> heap_;
+  T* data_;
+};
+
+}  // namespace
+
+int Writev(Engine& engine, const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  HandleId handle = HandleArg(info, 0);
+  if (!info[1].IsArray()) ThrowTypeError(env, "The \"chunks\" argument must be an Array");
+  Napi::Array chunks = info[1].As<Napi::Array>();
+  Napi::Value encodings_value = info[2];
+  bool has_encodings = !encodings_value.IsNull() && !encodings_value.IsUndefined();
+  if (has_encodings && !encodings_value.IsArray()) {
+    ThrowTypeError(env, "The \"encodings\" argument must be an Array or null");
+  }
+  if (!info[3].IsFunction()) ThrowTypeError(env, "The \"callback\" argument must be of type function");
+
+  // Check every chunk before anything is kept: a TypeError leaves no trace.
+  uint32_t count = chunks.Length();
+  CallArray<Chunk, 8> parsed(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    Chunk& chunk = parsed[i];
+    chunk.value = chunks.Get(i);
+    napi_valuetype type;
+    napi_typeof(env, chunk.value, &type);
+    chunk.is_string = type == napi_string;
+    if (chunk.is_string) {
+      chunk.encoding = Encoding::kUtf8;
+      if (has_encodings) {
+        Napi::Value name = encodings_value.As<Napi::Array>().Get(i);
+        if (name.IsString()) {
+          if (!ParseEncoding(env, name, &chunk.encoding)) {
+            ThrowTypeError(env, "Unknown encoding: " + name.As<Napi::String>().Utf8Value());
+          }
+        } else if (!name.IsUndefined() && !name.IsNull()) {
+          ThrowTypeError(env, "The \"encodings\" argument must contain strings");
+        }
+      }
+      chunk.data = nullptr;
+      chunk.size = EncodedSize(env, chunk.value, chunk.encoding);
+    } else if (!GetViewBytes(env, chunk.value, &chunk.data, &chunk.size)) {
+      ThrowTypeError(env, "The \"chunks\" argument must contain only strings, Buffers or Uint8Arrays (index " +
+                              std::to_string(i) + ")");
+    }
+  }
+
+  Backend* backend = engine.backend();
+  if (backend == nullptr) return UV_EBADF;
+  WritePins& pins = engine.pins();
+  uint64_t token = pins.Open(info[3].As<Napi::Function>());
+
+  // Small strings are encoded into one scratch block; their slices are made
+  // once it has its final size (it may move while it grows).
+  std::vector<uint8_t> scratch;  // allocates only if there are small strings
+  CallArray<WriteSlice, 8> slices(count);
+  try {
+    for (uint32_t i = 0; i < count; ++i) {
+      Chunk& chunk = parsed[i];
+      WriteSlice& slice = slices[i];
+      slice.size = chunk.size;
+      if (!chunk.is_string) {
+        slice.data = chunk.data;
+        slice.borrowed = chunk.size >= kBorrowThreshold;
+        if (slice.borrowed) pins.Pin(token, Napi::Value(env, chunk.value));
+      } else if (chunk.size >= kBorrowThreshold) {
+        std::unique_ptr<uint8_t[]> bytes(new uint8_t[chunk.size + 2]);
+        EncodeInto(env, chunk.value, chunk.encoding, bytes.get(), chunk.size);
+        slice.data = bytes.get();
+        slice.borrowed = true;
+        pins.Own(token, std::move(bytes));
+      } else {
+        chunk.scratch_offset = scratch.size();
+        scratch.resize(scratch.size() + chunk.size + 2);
+        EncodeInto(env, chunk.value, chunk.encoding, scratch.data() + chunk.scratch_offset, chunk.size);
+        scratch.resize(scratch.size() - 2);  // drop the terminator room
+        slice.borrowed = false;
+      }
+    }
+  } catch (...) {
+    pins.Cancel(token);  // out of memory: nothing was handed to the engine
+    throw;
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    if (parsed[i].is_string && !slices[i].borrowed) slices[i].data = scratch.data() + parsed[i].scratch_offset;
+  }
+
+  int rc = backend->Write(handle, slices.data(), count, token);
+  if (rc != 0) pins.Cancel(token);  // a rejected write has no kWritten
+  engine.UpdateLiveness();
+  return rc;
+}
+
+}  // namespace bridge
+}  // namespace iocpnet

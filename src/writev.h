@@ -1,0 +1,32 @@
+// writev(handle, chunks, encodings, callback): one gathered write.
+//
+// Who owns the bytes until the kernel is done with them:
+// - Buffers / typed arrays smaller than kBorrowThreshold, and strings that
+//   encode to less than it, are copied by the backend before Write() returns
+//   (borrowed = false): cheap, and the engine coalesces them into one send.
+// - Larger Buffers are lent to the kernel as they are (borrowed = true) and
+//   kept referenced (WritePins) until the write's kWritten event; larger
+//   strings are encoded once into memory the write owns, lent the same way.
+// 16 KiB: below it a memcpy (about a microsecond) costs less than pinning
+// (a persistent reference created and deleted, one more iovec) and keeps the
+// JS Buffer free for reuse at once; above it the copy dominates and grows.
+#pragma once
+
+#include <cstddef>
+
+#include <napi.h>
+
+namespace iocpnet {
+namespace bridge {
+
+class Engine;
+
+constexpr size_t kBorrowThreshold = 16 * 1024;
+
+// Returns 0 (the callback will be called exactly once, with the status) or a
+// negative errno (the callback is never called). Throws TypeError for
+// arguments of the wrong type.
+int Writev(Engine& engine, const Napi::CallbackInfo& info);
+
+}  // namespace bridge
+}  // namespace iocpnet
