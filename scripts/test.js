@@ -10,6 +10,7 @@ const root = path.join(__dirname, '..');
 const suites = [
   { name: 'native', cmd: 'make', args: ['-s', '-C', 'native', 'test'] },
   { name: 'tap', cmd: process.execPath, args: [path.join(__dirname, 'tap-count.js')] },
+  { name: 'compat', cmd: process.execPath, args: [path.join(root, 'compat', 'run.js')] },
 ];
 const only = process.argv.slice(2);
 

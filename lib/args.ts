@@ -1,0 +1,47 @@
+// Argument normalisation shared by Socket#connect, net.connect and Server#listen,
+// with node's exact rules: (options[, cb]) | (path[, cb]) | ([port][, host][, cb]).
+
+/** Marks an array produced by normalizeArgs so connect() does not normalise twice. */
+export const normalizedArgsSymbol = Symbol('normalizedArgs');
+
+export type NormalizedArgs = [Record<string | symbol, any>, ((...a: any[]) => void) | null] & {
+  [normalizedArgsSymbol]?: true;
+};
+
+/** Number(x) when it is >= 0, otherwise false (node's toNumber). */
+export function toNumber(x: unknown): number | false {
+  const n = Number(x);
+  return n >= 0 ? n : false;
+}
+
+export function isPipeName(s: unknown): s is string {
+  return typeof s === 'string' && toNumber(s) === false;
+}
+
+export function normalizeArgs(args: unknown[]): NormalizedArgs {
+  let arr: NormalizedArgs;
+  if (args.length === 0) {
+    arr = [{}, null];
+    arr[normalizedArgsSymbol] = true;
+    return arr;
+  }
+  const arg0 = args[0];
+  let options: Record<string, any> = {};
+  if (typeof arg0 === 'object' && arg0 !== null) {
+    options = arg0 as Record<string, any>;
+  } else if (isPipeName(arg0)) {
+    options.path = arg0;
+  } else {
+    options.port = arg0;
+    if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
+  }
+  const cb = args[args.length - 1];
+  arr = [options, typeof cb === 'function' ? (cb as (...a: any[]) => void) : null];
+  arr[normalizedArgsSymbol] = true;
+  return arr;
+}
+
+/** The local port node's bind() really uses: ToInt32, then truncated to 16 bits by htons. */
+export function bindPort(port: number | undefined): number | undefined {
+  return port === undefined ? undefined : (port | 0) & 0xffff;
+}

@@ -1,0 +1,301 @@
+// Host name resolution for Socket#connect and the autoSelectFamily ("Happy
+// Eyeballs") connection attempts, following node v20's lookupAndConnect /
+// internalConnectMultiple: addresses sorted alternating families, one attempt
+// in flight at a time, the next one started when the attempt timer fires.
+import * as dns from 'dns';
+import * as nodeNet from 'net';
+import { getEngine, CloseMode } from './engine';
+import type { HandleOwner } from './engine';
+import { codes, ExceptionWithHostPort, NodeAggregateError } from './errors';
+import { validateBoolean, validateFunction, validateInt32, validateNumber, validatePort } from './validate';
+import { UV_ECANCELED, UV_ETIMEDOUT } from './uv';
+import { kInternalConnect, kAdoptHandle, kAfterConnect, kConnectFailed, kAsyncResource, kAbortPendingAttempt, kUnref } from './symbols';
+import { bindPort } from './args';
+import type { Socket, ConnectRequest } from './socket';
+
+const { ERR_INVALID_ADDRESS_FAMILY, ERR_INVALID_ARG_TYPE, ERR_INVALID_IP_ADDRESS, ERR_SOCKET_CONNECTION_TIMEOUT } = codes;
+
+const isWindows = process.platform === 'win32';
+const { isIP } = nodeNet;
+
+// Start from node's own defaults so --network-family-autoselection[-attempt-timeout] apply.
+let autoSelectFamilyDefault: boolean = nodeNet.getDefaultAutoSelectFamily();
+let autoSelectFamilyAttemptTimeoutDefault: number = nodeNet.getDefaultAutoSelectFamilyAttemptTimeout();
+
+export function getDefaultAutoSelectFamily(): boolean {
+  return autoSelectFamilyDefault;
+}
+
+export function setDefaultAutoSelectFamily(value: boolean): void {
+  validateBoolean(value, 'value');
+  autoSelectFamilyDefault = value;
+}
+
+export function getDefaultAutoSelectFamilyAttemptTimeout(): number {
+  return autoSelectFamilyAttemptTimeoutDefault;
+}
+
+export function setDefaultAutoSelectFamilyAttemptTimeout(value: number): void {
+  validateInt32(value, 'value', 1);
+  if (value < 10) value = 10;
+  autoSelectFamilyAttemptTimeoutDefault = value;
+}
+
+function socketToDnsFamily(family: unknown): unknown {
+  switch (family) {
+    case 'IPv4': return 4;
+    case 'IPv6': return 6;
+  }
+  return family;
+}
+
+function connectErrorNT(self: Socket, err: Error): void {
+  self.destroy(err);
+}
+
+function inScope(self: Socket, fn: () => void): void {
+  self[kAsyncResource]!.runInAsyncScope(fn);
+}
+
+type LookupFn = (hostname: string, options: any, callback: (...args: any[]) => void) => void;
+
+export function lookupAndConnect(self: Socket, options: Record<string, any>): void {
+  const { localAddress, localPort } = options;
+  const host: string = options.host || 'localhost';
+  const rawPort: unknown = options.port;
+  let { autoSelectFamilyAttemptTimeout, autoSelectFamily } = options;
+
+  if (localAddress && !isIP(localAddress)) throw new ERR_INVALID_IP_ADDRESS(localAddress);
+  if (localPort) validateNumber(localPort, 'options.localPort');
+  if (typeof rawPort !== 'undefined') {
+    if (typeof rawPort !== 'number' && typeof rawPort !== 'string') {
+      throw new ERR_INVALID_ARG_TYPE('options.port', ['number', 'string'], rawPort);
+    }
+    validatePort(rawPort);
+  }
+  const port: number = (rawPort as any) | 0;
+
+  if (autoSelectFamily != null) validateBoolean(autoSelectFamily, 'options.autoSelectFamily');
+  else autoSelectFamily = autoSelectFamilyDefault;
+
+  if (autoSelectFamilyAttemptTimeout != null) {
+    validateInt32(autoSelectFamilyAttemptTimeout, 'options.autoSelectFamilyAttemptTimeout', 1);
+    if (autoSelectFamilyAttemptTimeout < 10) autoSelectFamilyAttemptTimeout = 10;
+  } else {
+    autoSelectFamilyAttemptTimeout = autoSelectFamilyAttemptTimeoutDefault;
+  }
+
+  // An IP literal needs no lookup; connect on the next tick like node.
+  const addressType = isIP(host);
+  if (addressType) {
+    inScope(self, () => process.nextTick(() => {
+      if (self.connecting) self[kInternalConnect](host, port, addressType, localAddress, localPort);
+    }));
+    return;
+  }
+
+  if (options.lookup != null) validateFunction(options.lookup, 'options.lookup');
+  const dnsopts: { family: any; hints: number; all?: boolean } = {
+    family: socketToDnsFamily(options.family),
+    hints: options.hints || 0,
+  };
+  if (!isWindows && dnsopts.family !== 4 && dnsopts.family !== 6 && dnsopts.hints === 0) {
+    dnsopts.hints = dns.ADDRCONFIG;
+  }
+  self._host = host;
+  const lookup: LookupFn = options.lookup || dns.lookup;
+
+  if (dnsopts.family !== 4 && dnsopts.family !== 6 && !localAddress && autoSelectFamily) {
+    dnsopts.all = true;
+    inScope(self, () => lookupAndConnectMultiple(self, lookup, host, options, dnsopts, port,
+                                                 localAddress, localPort, autoSelectFamilyAttemptTimeout));
+    return;
+  }
+
+  inScope(self, () => lookup(host, dnsopts, function emitLookup(err: any, ip: string, family: number) {
+    self.emit('lookup', err, ip, family, host);
+    // Destroyed while the lookup ran.
+    if (!self.connecting) return;
+    if (err) {
+      process.nextTick(connectErrorNT, self, err);
+    } else if (!isIP(ip)) {
+      process.nextTick(connectErrorNT, self, new ERR_INVALID_IP_ADDRESS(ip));
+    } else if (family !== 4 && family !== 6) {
+      process.nextTick(connectErrorNT, self,
+                       new ERR_INVALID_ADDRESS_FAMILY(family, options.host, options.port));
+    } else {
+      self._unrefTimer();
+      self[kInternalConnect](ip, port, family, localAddress, localPort);
+    }
+  }));
+}
+
+interface LookupAddress { address: string; family: number }
+
+function lookupAndConnectMultiple(self: Socket, lookup: LookupFn, host: string, options: Record<string, any>,
+                                  dnsopts: object, port: number, localAddress: string | undefined,
+                                  localPort: number | undefined, timeout: number): void {
+  lookup(host, dnsopts, function emitLookup(err: any, addresses: LookupAddress[]) {
+    if (!self.connecting) return;
+    if (err) {
+      self.emit('lookup', err, undefined, undefined, host);
+      process.nextTick(connectErrorNT, self, err);
+      return;
+    }
+    // Keep IPv4/IPv6 addresses once each; the first one's family goes first.
+    const validAddresses: LookupAddress[][] = [[], []];
+    const validIps: string[][] = [[], []];
+    let destinations: Record<number, number> | undefined;
+    for (const address of addresses) {
+      const { address: ip, family } = address;
+      self.emit('lookup', err, ip, family, host);
+      if (!self.connecting) return;
+      if (isIP(ip) && (family === 4 || family === 6)) {
+        destinations ??= family === 6 ? { 6: 0, 4: 1 } : { 4: 0, 6: 1 };
+        const destination = destinations[family];
+        if (!validIps[destination].includes(ip)) {
+          validAddresses[destination].push(address);
+          validIps[destination].push(ip);
+        }
+      }
+    }
+    if (!validAddresses[0].length && !validAddresses[1].length) {
+      const { address: firstIp, family: firstFamily } = addresses[0];
+      if (!isIP(firstIp)) {
+        process.nextTick(connectErrorNT, self, new ERR_INVALID_IP_ADDRESS(firstIp));
+      } else if (firstFamily !== 4 && firstFamily !== 6) {
+        process.nextTick(connectErrorNT, self,
+                         new ERR_INVALID_ADDRESS_FAMILY(firstFamily, options.host, options.port));
+      }
+      return;
+    }
+    const toAttempt: LookupAddress[] = [];
+    for (let i = 0, l = Math.max(validAddresses[0].length, validAddresses[1].length); i < l; i++) {
+      if (i in validAddresses[0]) toAttempt.push(validAddresses[0][i]);
+      if (i in validAddresses[1]) toAttempt.push(validAddresses[1][i]);
+    }
+    if (toAttempt.length === 1) {
+      const { address: ip, family } = toAttempt[0];
+      self._unrefTimer();
+      self[kInternalConnect](ip, port, family, localAddress, localPort);
+      return;
+    }
+    self.autoSelectFamilyAttemptedAddresses = [];
+    const context: MultiConnectContext = {
+      socket: self, addresses: toAttempt, current: 0, port, localPort, timeout,
+      timer: null, errors: [], attemptHandle: 0,
+    };
+    self._unrefTimer();
+    internalConnectMultiple(context);
+  });
+}
+
+interface MultiConnectContext {
+  socket: Socket;
+  addresses: LookupAddress[];
+  current: number;
+  port: number;
+  localPort: number | undefined;
+  timeout: number;
+  timer: NodeJS.Timeout | null;
+  errors: Error[];
+  /** Engine handle of the attempt in flight, 0 when none. */
+  attemptHandle: number;
+}
+
+/** Closes the attempt in flight (node closes the previous handle when it re-initialises). */
+function abandonAttempt(context: MultiConnectContext): void {
+  if (context.timer) clearTimeout(context.timer);
+  context.socket[kAbortPendingAttempt] = null;
+  if (context.attemptHandle) {
+    getEngine().close(context.attemptHandle, CloseMode.Abort);
+    context.attemptHandle = 0;
+  }
+}
+
+function internalConnectMultiple(context: MultiConnectContext, canceled?: boolean): void {
+  if (context.timer) clearTimeout(context.timer);
+  const self = context.socket;
+  if (self._aborted) return;
+
+  if (canceled || context.current === context.addresses.length) {
+    abandonAttempt(context);
+    if (context.errors.length === 0) {
+      self.destroy(new ERR_SOCKET_CONNECTION_TIMEOUT());
+      return;
+    }
+    self.destroy(new NodeAggregateError(context.errors));
+    return;
+  }
+
+  const current = context.current++;
+  abandonAttempt(context);
+
+  const { localPort, port } = context;
+  const { address, family } = context.addresses[current];
+  const localAddress = localPort ? (family === 4 ? '0.0.0.0' : '::') : undefined;
+  const req: ConnectRequest = { address, port, localAddress, localPort, addressType: family };
+  const engine = getEngine();
+  const handle = engine.connectTcp(address, port, localAddress, bindPort(localPort));
+  if (handle < 0 && localAddress !== undefined) {
+    context.errors.push(new ExceptionWithHostPort(handle, 'bind', localAddress, localPort));
+    internalConnectMultiple(context);
+    return;
+  }
+  self.emit('connectionAttempt', address, port, family);
+  self.autoSelectFamilyAttemptedAddresses.push(`${address}:${port}`);
+  if (handle < 0) {
+    const ex = self[kConnectFailed]({ address, port }, handle);
+    context.errors.push(ex);
+    self.emit('connectionAttemptFailed', address, port, family, ex);
+    internalConnectMultiple(context);
+    return;
+  }
+  context.attemptHandle = handle;
+  const owner: HandleOwner = {
+    onConnect(status: number) {
+      self[kAsyncResource]!.runInAsyncScope(afterConnectMultiple, null, context, handle, req, status);
+    },
+  };
+  engine.setOwner(handle, owner);
+  if (self[kUnref]) engine.unref(handle);
+  self[kAbortPendingAttempt] = () => abandonAttempt(context);
+
+  if (current < context.addresses.length - 1) {
+    context.timer = setTimeout(internalConnectMultipleTimeout, context.timeout, context, req, handle);
+  }
+}
+
+function afterConnectMultiple(context: MultiConnectContext, handle: number,
+                              req: ConnectRequest, status: number): void {
+  if (context.timer) clearTimeout(context.timer);
+  // This attempt was abandoned (timed out or socket destroyed): its handle is already closing.
+  if (context.attemptHandle !== handle) return;
+  const self = context.socket;
+  if (status !== 0) {
+    context.attemptHandle = 0;
+    getEngine().close(handle, CloseMode.Abort);
+    const ex = self[kConnectFailed](req, status);
+    context.errors.push(ex);
+    self.emit('connectionAttemptFailed', req.address, req.port, req.addressType, ex);
+    if (self.connecting) internalConnectMultiple(context, status === UV_ECANCELED);
+    return;
+  }
+  context.attemptHandle = 0;
+  if (self.destroyed || !self.connecting) {
+    getEngine().close(handle, CloseMode.Abort);
+    return;
+  }
+  self[kAdoptHandle](handle, req);
+  self[kAfterConnect](0);
+}
+
+function internalConnectMultipleTimeout(context: MultiConnectContext, req: ConnectRequest, handle: number): void {
+  const self = context.socket;
+  self[kAsyncResource]!.runInAsyncScope(() => {
+    self.emit('connectionAttemptTimeout', req.address, req.port, req.addressType);
+    context.errors.push(self[kConnectFailed](req, UV_ETIMEDOUT));
+    if (context.attemptHandle === handle) abandonAttempt(context);
+    if (self.connecting) internalConnectMultiple(context);
+  });
+}

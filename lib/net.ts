@@ -1,0 +1,85 @@
+// Package entry: every export of node:net, with Socket/Server running on the
+// completion engine. BlockList, SocketAddress and the isIP family are node's own.
+import * as nodeNet from 'net';
+import * as dc from 'diagnostics_channel';
+import { Socket as SocketClass, initLegacySocket } from './socket';
+import { Server as ServerClass, initLegacyServer } from './server';
+import type { ServerOpts } from './server';
+import type { SocketConstructorOpts } from './socket';
+import { callableClass } from './callable';
+import { normalizeArgs } from './args';
+import {
+  getDefaultAutoSelectFamily, setDefaultAutoSelectFamily,
+  getDefaultAutoSelectFamilyAttemptTimeout, setDefaultAutoSelectFamilyAttemptTimeout,
+} from './lookup';
+
+const netClientSocketChannel = dc.channel('net.client.socket');
+
+export const Socket = callableClass(SocketClass, function Socket(this: unknown, ...args: any[]): unknown {
+  if (new.target) return Reflect.construct(SocketClass, args, new.target);
+  // Pre-class inheritance: util.inherits(MySocket, net.Socket); net.Socket.call(this, options).
+  if (this instanceof SocketClass) {
+    initLegacySocket(this, args[0]);
+    return this;
+  }
+  return new SocketClass(...args);
+});
+export type Socket = SocketClass;
+export const Stream = Socket;
+export type Stream = SocketClass;
+export const Server = callableClass(ServerClass, function Server(this: unknown, ...args: any[]): unknown {
+  if (new.target) return Reflect.construct(ServerClass, args, new.target);
+  if (this instanceof ServerClass) {
+    initLegacyServer(this, args[0], args[1]);
+    return this;
+  }
+  return new ServerClass(...args);
+});
+export type Server = ServerClass;
+
+export type { SocketConstructorOpts, ServerOpts };
+export type {
+  AddressInfo, ListenOptions, SocketConnectOpts, TcpSocketConnectOpts, IpcSocketConnectOpts,
+  NetConnectOpts, TcpNetConnectOpts, IpcNetConnectOpts, LookupFunction, OnReadOpts, SocketReadyState,
+  SocketAddressInitOptions, IPVersion,
+} from 'net';
+
+export { BlockList, SocketAddress, isIP, isIPv4, isIPv6 } from 'net';
+export {
+  getDefaultAutoSelectFamily, setDefaultAutoSelectFamily,
+  getDefaultAutoSelectFamilyAttemptTimeout, setDefaultAutoSelectFamilyAttemptTimeout,
+};
+
+export function createServer(connectionListener?: (socket: SocketClass) => void): ServerClass;
+export function createServer(options?: ServerOpts, connectionListener?: (socket: SocketClass) => void): ServerClass;
+export function createServer(options?: any, connectionListener?: any): ServerClass {
+  return new ServerClass(options, connectionListener);
+}
+
+export function connect(options: nodeNet.NetConnectOpts, connectionListener?: () => void): SocketClass;
+export function connect(port: number, host?: string, connectionListener?: () => void): SocketClass;
+export function connect(path: string, connectionListener?: () => void): SocketClass;
+export function connect(...args: any[]): SocketClass {
+  const normalized = normalizeArgs(args);
+  const options = normalized[0];
+  const socket = new SocketClass(options);
+  if (netClientSocketChannel.hasSubscribers) netClientSocketChannel.publish({ socket });
+  if (options.timeout) socket.setTimeout(options.timeout);
+  return socket.connect(normalized as any);
+}
+export const createConnection = connect;
+
+/** node's internal argument normaliser, exported by node:net too. */
+export const _normalizeArgs = normalizeArgs;
+/** Creates a node TCP/pipe handle; kept for surface parity (node's own function). */
+export const _createServerHandle = (nodeNet as any)._createServerHandle;
+
+let warnSimultaneousAccepts = true;
+/** Deprecated no-op (DEP0121), as in node. */
+export function _setSimultaneousAccepts(_handle?: unknown): void {
+  if (warnSimultaneousAccepts) {
+    process.emitWarning('net._setSimultaneousAccepts() is deprecated and will be removed.',
+                        'DeprecationWarning', 'DEP0121');
+    warnSimultaneousAccepts = false;
+  }
+}

@@ -1,0 +1,45 @@
+// `node -r iocp-net/register app.js` or `node --import iocp-net/register app.mjs`:
+// makes userland `require('net')`, `require('node:net')`, `import 'net'` and
+// `import 'node:net'` return iocp-net. Node's own modules (http, tls...) keep
+// their internal reference to node:net; this package itself also keeps node's.
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import Module = require('module');
+
+const packageDir = path.resolve(__dirname, '..') + path.sep;
+const netEntry = path.join(__dirname, 'net.js');
+
+function isNetSpecifier(request: unknown): boolean {
+  return request === 'net' || request === 'node:net';
+}
+
+function isInsidePackage(filename: string | undefined | null): boolean {
+  return typeof filename === 'string' && filename.startsWith(packageDir);
+}
+
+const moduleInternals = Module as unknown as {
+  _load(request: string, parent: { filename?: string } | undefined, isMain: boolean): unknown;
+  __iocpNetRegistered?: boolean;
+};
+
+if (!moduleInternals.__iocpNetRegistered) {
+  moduleInternals.__iocpNetRegistered = true;
+  const originalLoad = moduleInternals._load;
+  moduleInternals._load = function load(request, parent, isMain) {
+    if (isNetSpecifier(request) && !isInsidePackage(parent?.filename)) {
+      return originalLoad.call(this, netEntry, parent, isMain);
+    }
+    return originalLoad.call(this, request, parent, isMain);
+  };
+
+  // ESM: a resolve hook on the loader thread (module.register, node >= 20.6).
+  const register = (Module as unknown as { register?: Function }).register;
+  if (typeof register === 'function') {
+    register(pathToFileURL(path.join(packageDir, 'esm', 'register-hooks.mjs')).href, {
+      data: {
+        packageURL: pathToFileURL(packageDir).href,
+        netURL: pathToFileURL(path.join(packageDir, 'esm', 'net.mjs')).href,
+      },
+    });
+  }
+}

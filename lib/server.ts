@@ -1,0 +1,483 @@
+// net.Server on the completion engine: listen() binds synchronously through
+// the engine, accepted handles become Sockets. Behaviour follows node v20's
+// lib/net.js (listen argument forms, error shapes, event timing).
+import { EventEmitter } from 'events';
+import { AsyncResource } from 'async_hooks';
+import * as dc from 'diagnostics_channel';
+import * as dns from 'dns';
+import * as fs from 'fs';
+import { promisify } from 'util';
+import type * as nodeNet from 'net';
+import { getDefaultHighWaterMark } from 'stream';
+import { getEngine, CloseMode } from './engine';
+import type { AddressInfo, HandleOwner } from './engine';
+import { codes, ErrnoException, UVExceptionWithHostPort } from './errors';
+import { validateAbortSignal, validateNumber, validatePort } from './validate';
+import { normalizeArgs, toNumber, isPipeName } from './args';
+import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
+import { Socket } from './socket';
+import { kAcceptedHandle, kAcceptedResource, kAsyncResource, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay } from './symbols';
+
+const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING } = codes;
+
+const DEFAULT_IPV4_ADDR = '0.0.0.0';
+const DEFAULT_IPV6_ADDR = '::';
+
+const netServerSocketChannel = dc.channel('net.server.socket');
+const netServerListen = (dc as any).tracingChannel('net.server.listen');
+
+const kListenHandle = Symbol('kListenHandle');
+/** Listening handles closed but not yet reported closed by the engine. */
+const kClosingHandles = Symbol('kClosingHandles');
+
+function emitErrorNT(self: Server, err: Error): void {
+  self.emit('error', err);
+}
+function emitListeningNT(self: Server): void {
+  if (self[kListenHandle]) self.emit('listening');
+}
+function emitCloseNT(self: Server): void {
+  self.emit('close');
+}
+
+function addServerAbortSignalOption(self: Server, options: any): void {
+  if (options?.signal === undefined) return;
+  validateAbortSignal(options.signal, 'options.signal');
+  const signal: AbortSignal = options.signal;
+  const onAborted = () => { self.close(); };
+  if (signal.aborted) {
+    process.nextTick(onAborted);
+  } else {
+    signal.addEventListener('abort', onAborted, { once: true });
+    self.once('close', () => signal.removeEventListener('abort', onAborted));
+  }
+}
+
+/** Receives accept completions of a listening handle. */
+class ServerHandleOwner implements HandleOwner {
+  constructor(readonly server: Server, readonly handle: number) {}
+  onConnection(status: number, peer: number): void {
+    const server = this.server;
+    if (server[kListenHandle] !== this.handle) {
+      if (peer > 0) getEngine().close(peer, CloseMode.Abort);
+      return;
+    }
+    // node creates the accepted handle (and its async resource) before calling
+    // into JS: its events do not inherit the server's async context.
+    const resource = peer > 0 ? new AsyncResource('TCPWRAP') : null;
+    server[kAsyncResource]!.runInAsyncScope(onconnection, null, server, status, peer, resource);
+  }
+  onClose(): void {
+    // The port is free only now: 'close' waits for it (node closes its fd synchronously).
+    const server = this.server;
+    const scope = server[kClosingHandles].get(this.handle);
+    if (scope === undefined) return;
+    server[kClosingHandles].delete(this.handle);
+    // 'close' follows in the context close() was called from, as in node.
+    scope.runInAsyncScope(() => server._emitCloseIfDrained());
+  }
+}
+
+/** Owner of an accepted handle dropped because of maxConnections. */
+const droppedOwner: HandleOwner = { onClose() {} };
+
+function onconnection(self: Server, status: number, peer: number, resource: AsyncResource | null): void {
+  const engine = getEngine();
+  if (status < 0) {
+    self.emit('error', new ErrnoException(status, 'accept'));
+    return;
+  }
+  if (self.maxConnections && self._connections >= self.maxConnections) {
+    engine.setOwner(peer, droppedOwner);
+    if (self[kIsPipe]) {
+      // node's Pipe handles have no address getters: 'drop' carries no data.
+      self.emit('drop');
+      engine.close(peer, CloseMode.Abort);
+      return;
+    }
+    const local: Partial<AddressInfo> = {};
+    const remote: Partial<AddressInfo> = {};
+    engine.sockname(peer, local);
+    engine.peername(peer, remote);
+    const data: any = { __proto__: null };
+    data.localAddress = local.address;
+    data.localPort = local.port;
+    data.localFamily = local.family;
+    data.remoteAddress = remote.address;
+    data.remotePort = remote.port;
+    data.remoteFamily = remote.family;
+    self.emit('drop', data);
+    engine.close(peer, CloseMode.Abort);
+    return;
+  }
+  const socket = new Socket({
+    [kAcceptedHandle]: peer,
+    [kAcceptedResource]: resource,
+    [kIsPipe]: self[kIsPipe],
+    allowHalfOpen: self.allowHalfOpen,
+    pauseOnCreate: self.pauseOnConnect,
+    readable: true,
+    writable: true,
+    readableHighWaterMark: self.highWaterMark,
+    writableHighWaterMark: self.highWaterMark,
+  });
+  if (self.noDelay) {
+    socket[kSetNoDelay] = true;
+    engine.setNoDelay(peer, true);
+  }
+  if (self.keepAlive) {
+    socket[kSetKeepAlive] = true;
+    socket[kSetKeepAliveInitialDelay] = self.keepAliveInitialDelay;
+    engine.setKeepAlive(peer, true, self.keepAliveInitialDelay);
+  }
+  self._connections++;
+  socket.server = self;
+  socket._server = self;
+  self.emit('connection', socket);
+  if (netServerSocketChannel.hasSubscribers) netServerSocketChannel.publish({ socket });
+}
+
+/** libuv removes a bound unix socket's file when the pipe closes (not abstract names). */
+function unlinkPipe(path: string): void {
+  if (path[0] === '\0' || process.platform === 'win32') return;
+  try {
+    fs.unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/** Chmod of a listening unix socket, what uv_pipe_chmod does for readableAll/writableAll. */
+function chmodPipe(path: string, readableAll: boolean, writableAll: boolean): void {
+  let mode = fs.statSync(path).mode;
+  if (readableAll) mode |= 0o444;
+  if (writableAll) mode |= 0o222;
+  fs.chmodSync(path, mode & 0o7777);
+}
+
+export interface ServerOpts extends nodeNet.ServerOpts {
+  highWaterMark?: number;
+}
+
+/**
+ * Everything the Server constructor does after EventEmitter's. A function of
+ * its own so `net.Server.call(this, ...)` (pre-class inheritance) works too.
+ */
+export function initServer(self: Server, options?: any, connectionListener?: any): void {
+  if (typeof options === 'function') {
+    connectionListener = options;
+    options = {};
+    self.on('connection', connectionListener);
+  } else if (options == null || typeof options === 'object') {
+    options = { ...options };
+    if (typeof connectionListener === 'function') self.on('connection', connectionListener);
+  } else {
+    throw new ERR_INVALID_ARG_TYPE('options', 'Object', options);
+  }
+  if (typeof options.keepAliveInitialDelay !== 'undefined') {
+    validateNumber(options.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
+    if (options.keepAliveInitialDelay < 0) options.keepAliveInitialDelay = 0;
+  }
+  if (typeof options.highWaterMark !== 'undefined') {
+    validateNumber(options.highWaterMark, 'options.highWaterMark');
+    if (options.highWaterMark < 0) options.highWaterMark = getDefaultHighWaterMark(false);
+  }
+  self._connections = 0;
+  self._handle = null;
+  self._usingWorkers = false;
+  self._workers = [];
+  self._unref = false;
+  self._listeningId = 1;
+  self[kListenHandle] = 0;
+  self[kClosingHandles] = new Map();
+  self[kIsPipe] = false;
+  self[kAsyncResource] = null;
+  self.allowHalfOpen = options.allowHalfOpen || false;
+  self.pauseOnConnect = !!options.pauseOnConnect;
+  self.noDelay = Boolean(options.noDelay);
+  self.keepAlive = Boolean(options.keepAlive);
+  self.keepAliveInitialDelay = ~~(options.keepAliveInitialDelay / 1000);
+  self.highWaterMark = options.highWaterMark ?? getDefaultHighWaterMark(false);
+}
+
+/** `net.Server.call(this, options, listener)` on an object that inherits Server.prototype. */
+export function initLegacyServer(self: Server, options?: any, connectionListener?: any): void {
+  EventEmitter.call(self as any);
+  initServer(self, options, connectionListener);
+}
+
+export class Server extends EventEmitter implements nodeNet.Server {
+  // Fields are set by initServer() (see there), not by initializers.
+  declare _connections: number;
+  declare _handle: null;
+  declare _usingWorkers: boolean;
+  declare _workers: any[];
+  declare _unref: boolean;
+  declare _listeningId: number;
+  declare _pipeName?: string;
+  declare _connectionKey?: string;
+  declare maxConnections: number;
+  /** Removed from node long ago but still in @types/node; absent at runtime, as in node 20. */
+  declare readonly connections: number;
+  declare allowHalfOpen: boolean;
+  declare pauseOnConnect: boolean;
+  declare noDelay: boolean;
+  declare keepAlive: boolean;
+  declare keepAliveInitialDelay: number;
+  declare highWaterMark: number;
+
+  declare [kListenHandle]: number;
+  declare [kClosingHandles]: Map<number, AsyncResource>;
+  declare [kIsPipe]: boolean;
+  declare [kAsyncResource]: AsyncResource | null;
+
+  constructor(connectionListener?: (socket: Socket) => void);
+  constructor(options?: ServerOpts, connectionListener?: (socket: Socket) => void);
+  constructor(options?: any, connectionListener?: any) {
+    super();
+    initServer(this, options, connectionListener);
+  }
+
+  listen(port?: number, hostname?: string, backlog?: number, listeningListener?: () => void): this;
+  listen(port?: number, hostname?: string, listeningListener?: () => void): this;
+  listen(port?: number, backlog?: number, listeningListener?: () => void): this;
+  listen(port?: number, listeningListener?: () => void): this;
+  listen(path: string, backlog?: number, listeningListener?: () => void): this;
+  listen(path: string, listeningListener?: () => void): this;
+  listen(options: nodeNet.ListenOptions, listeningListener?: () => void): this;
+  listen(handle: any, backlog?: number, listeningListener?: () => void): this;
+  listen(handle: any, listeningListener?: () => void): this;
+  listen(...args: any[]): this {
+    const normalized = normalizeArgs(args);
+    let options: any = normalized[0];
+    const cb = normalized[1];
+    if (this[kListenHandle]) throw new ERR_SERVER_ALREADY_LISTEN();
+    if (netServerListen.hasSubscribers) netServerListen.asyncStart.publish({ server: this, options });
+    if (cb !== null) this.once('listening', cb);
+    const backlogFromArgs =
+      toNumber(args.length > 1 && args[1]) || toNumber(args.length > 2 && args[2]);
+    options = options._handle || options.handle || options;
+    const ipv6Only = options.ipv6Only === true;
+    this._listeningId++;
+    this[kAsyncResource] = new AsyncResource('TCPSERVERWRAP');
+
+    addServerAbortSignalOption(this, options);
+    if (typeof options.fd === 'number' && options.fd >= 0) {
+      // Adopting an existing descriptor is not supported by the engine: fail the way
+      // node fails for descriptors it cannot listen on.
+      this._listen2(null, null, null, backlogFromArgs, options.fd, ipv6Only ? 1 : 0);
+      return this;
+    }
+    if (args.length === 0 || typeof args[0] === 'function' ||
+        (typeof options.port === 'undefined' && 'port' in options) ||
+        options.port === null) {
+      options.port = 0;
+    }
+    let backlog;
+    if (typeof options.port === 'number' || typeof options.port === 'string') {
+      validatePort(options.port, 'options.port');
+      backlog = options.backlog || backlogFromArgs;
+      if (options.host) {
+        lookupAndListen(this, options.port | 0, options.host, backlog, ipv6Only);
+      } else {
+        this._listen2(null, options.port | 0, 4, backlog, undefined, ipv6Only ? 1 : 0);
+      }
+      return this;
+    }
+    if (options.path && isPipeName(options.path)) {
+      if (options.path[0] === '\0' && (options.readableAll || options.writableAll)) {
+        const msg = 'can not set readableAll or writableAllt to true when path is abstract unix socket';
+        throw new ERR_INVALID_ARG_VALUE('options', options, msg);
+      }
+      const pipeName = this._pipeName = options.path;
+      backlog = options.backlog || backlogFromArgs;
+      this._listen2(pipeName, -1, -1, backlog, undefined, 0);
+      if (!this[kListenHandle]) return this;
+      if (options.readableAll === true || options.writableAll === true) {
+        try {
+          chmodPipe(pipeName, options.readableAll === true, options.writableAll === true);
+        } catch (e: any) {
+          getEngine().close(this[kListenHandle], CloseMode.Abort);
+          this[kListenHandle] = 0;
+          throw new ErrnoException(typeof e.errno === 'number' ? e.errno : UV_EINVAL, 'uv_pipe_chmod');
+        }
+      }
+      return this;
+    }
+    if (!(('port' in options) || ('path' in options))) {
+      throw new ERR_INVALID_ARG_VALUE('options', options, 'must have the property "port" or "path"');
+    }
+    throw new ERR_INVALID_ARG_VALUE('options', options);
+  }
+
+  /** node's legacy name for the bind+listen step (some libraries wrap it). */
+  _listen2(address: string | null, port: number | null, addressType: number | null,
+           backlog?: number | false, fd?: number, flags?: number): void {
+    setupListenHandle(this, address, port, addressType, backlog, fd, flags === 1);
+  }
+
+  /** cluster's hook (node's name): a worker's handle list counted by getConnections/close. */
+  _setupWorker(socketList: any): void {
+    this._usingWorkers = true;
+    this._workers.push(socketList);
+    socketList.once('exit', (list: any) => {
+      const index = this._workers.indexOf(list);
+      this._workers.splice(index, 1);
+    });
+  }
+
+  get listening(): boolean {
+    return !!this[kListenHandle];
+  }
+
+  address(): nodeNet.AddressInfo | string | null {
+    if (this[kListenHandle] && !this[kIsPipe]) {
+      const out: Partial<AddressInfo> = {};
+      const err = getEngine().sockname(this[kListenHandle], out);
+      if (err) throw new ErrnoException(err, 'address');
+      return out as nodeNet.AddressInfo;
+    } else if (this._pipeName) {
+      return this._pipeName;
+    }
+    return null;
+  }
+
+  getConnections(cb: (error: Error | null, count: number) => void): this {
+    const end = (err: Error | null, connections?: number) => process.nextTick(cb, err, connections);
+    if (!this._usingWorkers) {
+      end(null, this._connections);
+      return this;
+    }
+    let left = this._workers.length;
+    let total = this._connections;
+    const oncount = (err: Error | null, count: number) => {
+      if (err) {
+        left = -1;
+        end(err);
+        return;
+      }
+      total += count;
+      if (--left === 0) end(null, total);
+    };
+    for (const worker of this._workers) worker.getConnections(oncount);
+    return this;
+  }
+
+  close(cb?: (err?: Error) => void): this {
+    this._listeningId++;
+    if (typeof cb === 'function') {
+      if (!this[kListenHandle]) {
+        this.once('close', function close() {
+          cb(new ERR_SERVER_NOT_RUNNING());
+        });
+      } else {
+        this.once('close', cb);
+      }
+    }
+    if (this[kListenHandle]) {
+      this[kClosingHandles].set(this[kListenHandle], new AsyncResource('SERVERCLOSE'));
+      getEngine().close(this[kListenHandle], CloseMode.Abort);
+      this[kListenHandle] = 0;
+      if (this[kIsPipe]) unlinkPipe(this._pipeName!);
+    }
+    if (this._usingWorkers) {
+      let left = this._workers.length;
+      const onWorkerClose = () => {
+        if (--left !== 0) return;
+        this._connections = 0;
+        this._emitCloseIfDrained();
+      };
+      // Counted so 'close' is emitted once even if every socket closes meanwhile.
+      this._connections++;
+      for (const worker of this._workers) worker.close(onWorkerClose);
+    } else {
+      this._emitCloseIfDrained();
+    }
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this[kListenHandle]) return;
+    return promisify(this.close).call(this) as Promise<void>;
+  }
+
+  _emitCloseIfDrained(): void {
+    if (this[kListenHandle] || this._connections || this[kClosingHandles].size) return;
+    process.nextTick(emitCloseNT, this);
+  }
+
+  override [EventEmitter.captureRejectionSymbol](err: Error, event: string, sock: Socket): void {
+    switch (event) {
+      case 'connection':
+        sock.destroy(err);
+        break;
+      default:
+        this.emit('error', err);
+    }
+  }
+
+  ref(): this {
+    this._unref = false;
+    if (this[kListenHandle]) getEngine().ref(this[kListenHandle]);
+    return this;
+  }
+
+  unref(): this {
+    this._unref = true;
+    if (this[kListenHandle]) getEngine().unref(this[kListenHandle]);
+    return this;
+  }
+}
+
+function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined, ipv6Only: boolean): void {
+  const listeningId = self._listeningId;
+  dns.lookup(address, (err, ip, addressType) => {
+    if (listeningId !== self._listeningId) return;
+    if (err) {
+      self.emit('error', err);
+    } else {
+      self._listen2(ip, port, ip ? addressType : 4, backlog, undefined, ipv6Only ? 1 : 0);
+    }
+  });
+}
+
+/** node's setupListenHandle: bind+listen now, 'listening' (or 'error') on the next tick. */
+function setupListenHandle(self: Server, address: string | null, port: number | null, addressType: number | null,
+                           backlog: number | false | undefined, fd: number | undefined, ipv6Only: boolean): void {
+  const engine = getEngine();
+  // The binding coerces the backlog like node's handle.listen (ToInt32).
+  const backlogValue = Number(backlog || 511) | 0;
+  let rval: number;
+  if (typeof fd === 'number') {
+    rval = UV_EINVAL;
+  } else if (port === -1 && addressType === -1) {
+    rval = engine.listenPipe(address!, backlogValue);
+    // libuv reports a missing directory as EACCES when binding a pipe.
+    if (rval === UV_ENOENT) rval = UV_EACCES;
+  } else if (!address) {
+    // Unspecified address: dual-stack '::', or 0.0.0.0 where IPv6 is unavailable.
+    rval = engine.listenTcp(DEFAULT_IPV6_ADDR, port!, backlogValue, ipv6Only);
+    address = DEFAULT_IPV6_ADDR;
+    addressType = 6;
+    if (rval === UV_EAFNOSUPPORT || rval === UV_EADDRNOTAVAIL) {
+      rval = engine.listenTcp(DEFAULT_IPV4_ADDR, port!, backlogValue, false);
+      address = DEFAULT_IPV4_ADDR;
+      addressType = 4;
+    }
+  } else {
+    rval = engine.listenTcp(address, port!, backlogValue, addressType === 6 && ipv6Only);
+  }
+  if (rval < 0) {
+    const error = new UVExceptionWithHostPort(rval, 'listen', address as string, port as number);
+    if (netServerListen.hasSubscribers) netServerListen.error.publish({ server: self, error });
+    process.nextTick(emitErrorNT, self, error);
+    return;
+  }
+  self[kListenHandle] = rval;
+  self[kIsPipe] = port === -1 && addressType === -1;
+  engine.setOwner(rval, new ServerHandleOwner(self, rval));
+  if (netServerListen.hasSubscribers) netServerListen.asyncEnd.publish({ server: self });
+  self._connectionKey = addressType + ':' + address + ':' + port;
+  if (self._unref) self.unref();
+  process.nextTick(emitListeningNT, self);
+}

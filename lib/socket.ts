@@ -1,0 +1,1038 @@
+// net.Socket on the completion engine: a stream.Duplex whose reads, writes,
+// shutdown and close go to lib/engine.ts. Behaviour (event order, errors,
+// option validation) follows node v20's lib/net.js.
+import { Duplex } from 'stream';
+import { AsyncResource, executionAsyncResource } from 'async_hooks';
+import * as fs from 'fs';
+import { isatty } from 'tty';
+import type * as nodeNet from 'net';
+import { getEngine, CloseMode } from './engine';
+import type { HandleOwner } from './engine';
+import { codes, ErrnoException, ExceptionWithHostPort, genericNodeError } from './errors';
+import { validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString } from './validate';
+import { bindPort, normalizeArgs, normalizedArgsSymbol } from './args';
+import type { NormalizedArgs } from './args';
+import { UV_ENOTCONN } from './uv';
+import {
+  kHandle, kHasHandle, kAcceptedHandle, kAcceptedResource, kInternalConnect, kAdoptHandle, kAfterConnect,
+  kConnectFailed, kAsyncResource, kTimeout, kAbortPendingAttempt, kUnref, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay,
+} from './symbols';
+import { lookupAndConnect } from './lookup';
+
+const {
+  ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE, ERR_INVALID_HANDLE_TYPE, ERR_MISSING_ARGS, ERR_OUT_OF_RANGE,
+  ERR_SOCKET_CLOSED, ERR_SOCKET_CLOSED_BEFORE_CONNECTION,
+} = codes;
+
+const TIMEOUT_MAX = 2 ** 31 - 1;
+const DEFAULT_IPV4_ADDR = '0.0.0.0';
+const DEFAULT_IPV6_ADDR = '::';
+
+const kBytesRead = Symbol('kBytesRead');
+const kBytesWritten = Symbol('kBytesWritten');
+const kLastWriteQueueSize = Symbol('kLastWriteQueueSize');
+const kReading = Symbol('kReading');
+const kOwner = Symbol('kOwner');
+const kShutdownCb = Symbol('kShutdownCb');
+const kBuffer = Symbol('kBuffer');
+const kBufferCb = Symbol('kBufferCb');
+const kBufferGen = Symbol('kBufferGen');
+const kBufferLeftover = Symbol('kBufferLeftover');
+const kHeldEof = Symbol('kHeldEof');
+const kFlushScheduled = Symbol('kFlushScheduled');
+const kShutdownScope = Symbol('kShutdownScope');
+const kNodeHandle = Symbol('kNodeHandle');
+
+/** src/writev.h kBorrowThreshold: smaller Buffers are copied by engine.writev(), larger ones pinned. */
+const ENGINE_COPY_LIMIT = 16 * 1024;
+
+type WriteCb = (err?: Error | null) => void;
+type WritevChunk = { chunk: any; encoding: BufferEncoding | 'buffer' };
+
+/** What a connect request remembers for its error message (node's TCPConnectWrap fields). */
+export interface ConnectRequest {
+  address: string;
+  port?: number;
+  localAddress?: string;
+  localPort?: number;
+  addressType?: number;
+}
+
+function getTimerDuration(msecs: unknown, name: string): number {
+  validateNumber(msecs, name);
+  const n = msecs as number;
+  if (n < 0 || !Number.isFinite(n)) {
+    throw new ERR_OUT_OF_RANGE(name, 'a non-negative finite number', n);
+  }
+  if (n > TIMEOUT_MAX) {
+    process.emitWarning(`${n} does not fit into a 32-bit signed integer.` +
+                        `\nTimer duration was truncated to ${TIMEOUT_MAX}.`,
+                        'TimeoutOverflowWarning');
+    return TIMEOUT_MAX;
+  }
+  return n;
+}
+
+/**
+ * Receives the engine's events for one handle of a socket. Events of a handle
+ * the socket no longer owns (it was destroyed or replaced) are ignored, except
+ * onClose, which runs the close callback registered by _destroy().
+ */
+class SocketHandleOwner implements HandleOwner {
+  closeCallback: (() => void) | null = null;
+  closed = false;
+  constructor(readonly socket: Socket, readonly handle: number) {}
+
+  private live(): boolean {
+    return this.socket[kHandle] === this.handle;
+  }
+  onConnect(status: number): void {
+    if (!this.live()) return;
+    this.socket[kAsyncResource]!.runInAsyncScope(() => this.socket[kAfterConnect](status));
+  }
+  onData(data: Buffer): void {
+    if (!this.live()) return;
+    this.socket[kAsyncResource]!.runInAsyncScope(onSocketData, null, this.socket, data);
+  }
+  onEnd(): void {
+    if (!this.live()) return;
+    this.socket[kAsyncResource]!.runInAsyncScope(onSocketEof, null, this.socket);
+  }
+  onReadError(status: number): void {
+    if (!this.live()) return;
+    const socket = this.socket;
+    socket[kAsyncResource]!.runInAsyncScope(() => {
+      socket[kUpdateTimer]();
+      socket.destroy(new ErrnoException(status, 'read'));
+    });
+  }
+  onShutdown(_status: number): void {
+    // node's afterShutdown ignores the status: 'finish' follows either way.
+    const socket = this.socket;
+    const cb = socket[kShutdownCb];
+    if (!this.live() || cb === null) return;
+    socket[kShutdownCb] = null;
+    (socket[kShutdownScope] ?? socket[kAsyncResource]!).runInAsyncScope(cb);
+  }
+  onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const cb = this.closeCallback;
+    this.closeCallback = null;
+    if (cb) this.socket[kAsyncResource]!.runInAsyncScope(cb);
+  }
+}
+
+const kUpdateTimer = Symbol('kUpdateTimer');
+
+function onSocketData(socket: Socket, data: Buffer): void {
+  socket[kUpdateTimer]();
+  if (socket.destroyed) return;
+  socket[kBytesRead] += data.length;
+  let result: boolean;
+  if (socket[kBuffer]) {
+    // onread: bytes held back by a pause (or arriving after it) wait their turn.
+    const held = socket[kBufferLeftover];
+    if (held || !socket[kReading]) {
+      socket[kBufferLeftover] = held ? Buffer.concat([held, data]) : data;
+      return;
+    }
+    result = deliverToUserBuffer(socket, data);
+  } else {
+    result = socket.push(data);
+  }
+  if (!result) stopReading(socket);
+}
+
+/** onread option: copy into the user's buffer, one callback per buffer-full. Returns false to pause. */
+function deliverToUserBuffer(socket: Socket, data: Buffer): boolean {
+  let offset = 0;
+  while (offset < data.length) {
+    const userBuf = socket[kBuffer] as Uint8Array;
+    const n = Math.min(userBuf.length, data.length - offset);
+    if (n === 0) return true;
+    data.copy(userBuf, 0, offset, offset + n);
+    offset += n;
+    const keepGoing = socket[kBufferCb]!(n, userBuf) !== false;
+    const gen = socket[kBufferGen];
+    if (gen !== null) {
+      const next = gen();
+      if (next instanceof Uint8Array) socket[kBuffer] = next;
+    }
+    // Returning false or calling pause() in the callback stops delivery at once.
+    if (!keepGoing || !socket[kReading]) {
+      if (offset < data.length) socket[kBufferLeftover] = data.subarray(offset);
+      return false;
+    }
+  }
+  return true;
+}
+
+function stopReading(socket: Socket): void {
+  socket[kReading] = false;
+  if (socket.destroyed || !socket[kHandle]) return;
+  const err = getEngine().readStop(socket[kHandle]);
+  if (err) socket.destroy(new ErrnoException(err, 'read'));
+}
+
+function tryReadStart(socket: Socket): void {
+  socket[kReading] = true;
+  if (socket[kBufferLeftover] || socket[kHeldEof]) {
+    // onread bytes (or the EOF) held back by a pause come first, asynchronously like a read.
+    if (!socket[kFlushScheduled]) {
+      socket[kFlushScheduled] = true;
+      setImmediate(flushHeldBack, socket);
+    }
+    return;
+  }
+  const err = getEngine().readStart(socket[kHandle]);
+  if (err) socket.destroy(new ErrnoException(err, 'read'));
+}
+
+function flushHeldBack(socket: Socket): void {
+  socket[kFlushScheduled] = false;
+  if (!socket[kReading] || socket.destroyed || !socket[kHandle]) return;
+  socket[kAsyncResource]!.runInAsyncScope(() => {
+    const held = socket[kBufferLeftover];
+    socket[kBufferLeftover] = null;
+    if (held && !deliverToUserBuffer(socket, held)) {
+      stopReading(socket);
+      return;
+    }
+    if (socket[kHeldEof]) {
+      socket[kHeldEof] = false;
+      onSocketEof(socket);
+      return;
+    }
+    tryReadStart(socket);
+  });
+}
+
+function onSocketEof(socket: Socket): void {
+  if (socket[kBufferLeftover]) {
+    socket[kHeldEof] = true;
+    return;
+  }
+  socket[kUpdateTimer]();
+  socket[kReading] = false;
+  if (!socket.readableEnded) {
+    socket.push(null);
+    socket.read(0);
+  }
+}
+
+function onReadableStreamEnd(this: Socket): void {
+  if (!this.allowHalfOpen) this.write = writeAfterFIN as any;
+}
+
+// A clearer error than "write after end" when the peer's FIN ended us.
+function writeAfterFIN(this: Socket, chunk: any, encoding?: any, cb?: any): boolean {
+  if (!this.writableEnded) {
+    return Duplex.prototype.write.call(this, chunk, encoding, cb);
+  }
+  if (typeof encoding === 'function') {
+    cb = encoding;
+    encoding = null;
+  }
+  const er = genericNodeError('This socket has been ended by the other party', { code: 'EPIPE' });
+  if (typeof cb === 'function') process.nextTick(cb, er);
+  this.destroy(er);
+  return false;
+}
+
+function addClientAbortSignalOption(self: Socket, signal: AbortSignal): void {
+  validateAbortSignal(signal, 'options.signal');
+  const onAbort = () => { self._aborted = true; };
+  if (signal.aborted) process.nextTick(onAbort);
+  else process.nextTick(() => signal.addEventListener('abort', onAbort, { once: true }));
+}
+
+/** What node's guessHandleType says of a descriptor (after validating it like createHandle). */
+function guessHandleType(fd: unknown): string {
+  validateInt32(fd, 'fd', 0);
+  if (isatty(fd as number)) return 'TTY';
+  let stat: fs.Stats;
+  try {
+    stat = fs.fstatSync(fd as number);
+  } catch {
+    return 'UNKNOWN';
+  }
+  if (stat.isFile()) return 'FILE';
+  if (stat.isFIFO()) return 'PIPE';
+  // A socket: node tells TCP from unix sockets; either way it is a stream socket.
+  if (stat.isSocket()) return 'TCP';
+  return 'UNKNOWN';
+}
+
+/**
+ * The async context a request started now must complete in: node's write and
+ * shutdown requests capture the caller's context. Reusing the socket's own
+ * resource when the caller already runs in it avoids a resource per write.
+ */
+function requestScope(socket: Socket): AsyncResource {
+  const own = socket[kAsyncResource]!;
+  return executionAsyncResource() === own ? own : new AsyncResource('WRITEWRAP');
+}
+
+function emitCloseNT(self: Socket): void {
+  self.emit('close');
+}
+
+/** Bytes a dispatched chunk puts on the wire (Buffer.byteLength only estimates base64). */
+function chunkByteLength(chunk: any, encoding: BufferEncoding | 'buffer' | undefined): number {
+  if (typeof chunk !== 'string') return chunk.byteLength;
+  if (encoding === 'base64' || encoding === 'base64url') return Buffer.from(chunk, encoding).length;
+  return Buffer.byteLength(chunk, encoding === 'buffer' ? undefined : encoding);
+}
+
+export interface SocketConstructorOpts extends nodeNet.SocketConstructorOpts {
+  highWaterMark?: number;
+  readableHighWaterMark?: number;
+  writableHighWaterMark?: number;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  onread?: nodeNet.OnReadOpts;
+  pauseOnCreate?: boolean;
+  manualStart?: boolean;
+  [kAcceptedHandle]?: number;
+  [kAcceptedResource]?: AsyncResource | null;
+  [kIsPipe]?: boolean;
+}
+
+/** Validates Socket constructor options like node and builds the stream.Duplex options. */
+function socketOptions(options: SocketConstructorOpts | number | undefined): any {
+  const opts = options as any;
+  if (opts?.objectMode) {
+    throw new ERR_INVALID_ARG_VALUE('options.objectMode', opts.objectMode, 'is not supported');
+  } else if (opts?.readableObjectMode || opts?.writableObjectMode) {
+    throw new ERR_INVALID_ARG_VALUE(
+      `options.${opts.readableObjectMode ? 'readableObjectMode' : 'writableObjectMode'}`,
+      opts.readableObjectMode || opts.writableObjectMode,
+      'is not supported',
+    );
+  }
+  if (typeof opts?.keepAliveInitialDelay !== 'undefined') {
+    validateNumber(opts.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
+    if (opts.keepAliveInitialDelay < 0) opts.keepAliveInitialDelay = 0;
+  }
+  const o: any = typeof options === 'number' ? { fd: options } : { ...options };
+  o.allowHalfOpen = Boolean(o.allowHalfOpen);
+  // node's Socket emits 'close' itself, after the handle is closed.
+  o.emitClose = false;
+  o.autoDestroy = true;
+  o.decodeStrings = false;
+  return o;
+}
+
+/**
+ * Everything the Socket constructor does after stream.Duplex's. A function of
+ * its own so `net.Socket.call(this, options)` (pre-class inheritance) works too.
+ */
+export function initSocket(self: Socket, o: any): void {
+  self.connecting = false;
+  self._hadError = false;
+  self._parent = null;
+  self._host = null;
+  self._peername = null;
+  self._sockname = null;
+  self._pendingData = null;
+  self._pendingEncoding = '';
+  self._closeAfterHandlingError = false;
+  self.server = null;
+  self._server = null;
+  self[kHandle] = 0;
+  self[kHasHandle] = false;
+  self[kAbortPendingAttempt] = null;
+  self[kOwner] = null;
+  self[kAsyncResource] = null;
+  self[kIsPipe] = false;
+  self[kReading] = false;
+  self[kUnref] = false;
+  self[kShutdownCb] = null;
+  self[kShutdownScope] = null;
+  self[kNodeHandle] = null;
+  self[kLastWriteQueueSize] = 0;
+  self[kTimeout] = null;
+  self[kBuffer] = null;
+  self[kBufferCb] = null;
+  self[kBufferGen] = null;
+  self[kBufferLeftover] = null;
+  self[kHeldEof] = false;
+  self[kFlushScheduled] = false;
+  self[kBytesRead] = 0;
+  self[kBytesWritten] = 0;
+
+  if (o.fd !== undefined) {
+    const type = guessHandleType(o.fd);
+    if (type !== 'TCP' && type !== 'PIPE') throw new ERR_INVALID_FD_TYPE(type);
+    // Adopting an existing socket descriptor needs engine support that does not exist yet.
+    throw new ERR_INVALID_ARG_VALUE('options.fd', o.fd, 'is not supported by iocp-net');
+  }
+
+  const onread = o.onread;
+  if (onread !== null && typeof onread === 'object' &&
+      (onread.buffer instanceof Uint8Array || typeof onread.buffer === 'function') &&
+      typeof onread.callback === 'function') {
+    if (typeof onread.buffer === 'function') {
+      self[kBuffer] = true;
+      self[kBufferGen] = onread.buffer;
+    } else {
+      self[kBuffer] = onread.buffer;
+    }
+    self[kBufferCb] = onread.callback;
+  }
+
+  self[kSetNoDelay] = Boolean(o.noDelay);
+  self[kSetKeepAlive] = Boolean(o.keepAlive);
+  self[kSetKeepAliveInitialDelay] = ~~(o.keepAliveInitialDelay / 1000);
+
+  self.on('end', onReadableStreamEnd);
+  // stream.Duplex destroys on abort; node also marks the socket so pending
+  // autoSelectFamily attempts stop.
+  if (o.signal) addClientAbortSignalOption(self, o.signal);
+
+  (self as any)._undestroy();
+  const accepted = o[kAcceptedHandle];
+  if (typeof accepted === 'number' && accepted > 0) {
+    self[kHasHandle] = true;
+    self[kIsPipe] = o[kIsPipe] === true;
+    self[kAsyncResource] = o[kAcceptedResource] ?? new AsyncResource('TCPWRAP');
+    self[kAdoptHandle](accepted);
+    if (o.readable !== false) {
+      if (o.pauseOnCreate) {
+        self[kReading] = false;
+        getEngine().readStop(accepted);
+        (self as any).readableFlowing = false;
+      } else if (!o.manualStart) {
+        self.read(0);
+      }
+    }
+  }
+}
+
+/** `net.Socket.call(this, options)` on an object that inherits Socket.prototype. */
+export function initLegacySocket(self: Socket, options?: SocketConstructorOpts | number): void {
+  const o = socketOptions(options);
+  Duplex.call(self as any, o);
+  initSocket(self, o);
+}
+
+export class Socket extends Duplex implements nodeNet.Socket {
+  // Fields are set by initSocket() (see there), not by initializers, so the
+  // pre-class `Socket.call(this)` form initialises an object the same way.
+  declare connecting: boolean;
+  declare _hadError: boolean;
+  declare _parent: any;
+  declare _host: string | null;
+  declare _peername: Partial<nodeNet.AddressInfo> | null;
+  declare _sockname: Partial<nodeNet.AddressInfo> | null;
+  declare _pendingData: any;
+  declare _pendingEncoding: string;
+  declare _closeAfterHandlingError: boolean;
+  declare _aborted?: boolean;
+  declare resetAndClosing?: boolean;
+  declare server: any;
+  declare _server: any;
+  declare timeout?: number;
+  declare autoSelectFamilyAttemptedAddresses: string[];
+  declare allowHalfOpen: boolean;
+
+  declare [kHandle]: number;
+  declare [kHasHandle]: boolean;
+  declare [kAbortPendingAttempt]: (() => void) | null;
+  declare [kOwner]: SocketHandleOwner | null;
+  declare [kAsyncResource]: AsyncResource | null;
+  declare [kIsPipe]: boolean;
+  declare [kReading]: boolean;
+  declare [kUnref]: boolean;
+  declare [kShutdownCb]: (() => void) | null;
+  declare [kShutdownScope]: AsyncResource | null;
+  declare [kNodeHandle]: unknown;
+  declare [kLastWriteQueueSize]: number;
+  declare [kTimeout]: NodeJS.Timeout | null;
+  declare [kBuffer]: Uint8Array | true | null;
+  declare [kBufferCb]: ((n: number, buf: Uint8Array) => any) | null;
+  declare [kBufferGen]: (() => Uint8Array) | null;
+  declare [kBufferLeftover]: Buffer | null;
+  declare [kHeldEof]: boolean;
+  declare [kFlushScheduled]: boolean;
+  declare [kSetNoDelay]: boolean;
+  declare [kSetKeepAlive]: boolean;
+  declare [kSetKeepAliveInitialDelay]: number;
+  declare [kBytesRead]: number;
+  declare [kBytesWritten]: number;
+
+  constructor(options?: SocketConstructorOpts | number) {
+    const o = socketOptions(options);
+    super(o);
+    initSocket(this, o);
+  }
+
+  /** null: there is no node stream handle (http and tls take their JS-stream paths). */
+  get _handle(): any { return this[kNodeHandle]; }
+  set _handle(value: any) { this[kNodeHandle] = value; }
+
+  // ---- connection ----------------------------------------------------------
+
+  connect(options: nodeNet.SocketConnectOpts, connectionListener?: () => void): this;
+  connect(port: number, host: string, connectionListener?: () => void): this;
+  connect(port: number, connectionListener?: () => void): this;
+  connect(path: string, connectionListener?: () => void): this;
+  connect(...args: any[]): this {
+    let normalized: NormalizedArgs;
+    if (Array.isArray(args[0]) && (args[0] as any)[normalizedArgsSymbol]) {
+      normalized = args[0] as NormalizedArgs;
+    } else {
+      normalized = normalizeArgs(args);
+    }
+    const options = normalized[0];
+    const cb = normalized[1];
+    if (cb !== null) this.once('connect', cb);
+
+    // A parent stream (e.g. tls) that is already connecting owns the attempt.
+    if (this._parent && this._parent.connecting) return this;
+
+    if (options.port === undefined && options.path == null) {
+      throw new ERR_MISSING_ARGS(['options', 'port', 'path']);
+    }
+    if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
+
+    if (this.destroyed) {
+      this[kHasHandle] = false;
+      this[kHandle] = 0;
+      this._peername = null;
+      this._sockname = null;
+    }
+    const { path } = options;
+    const pipe = !!path;
+    if (!this[kHasHandle]) {
+      this[kHasHandle] = true;
+      this[kIsPipe] = pipe;
+      (this as any)._undestroy();
+      this._sockname = null;
+      this[kAsyncResource] = new AsyncResource(pipe ? 'PIPEWRAP' : 'TCPWRAP');
+    }
+    this._unrefTimer();
+    this.connecting = true;
+
+    if (pipe) {
+      validateString(path, 'options.path');
+      this[kAsyncResource]!.runInAsyncScope(() => this[kInternalConnect](path));
+    } else {
+      lookupAndConnect(this, options);
+    }
+    return this;
+  }
+
+  /** Binds (if asked) and starts one connect attempt; errors destroy the socket like node. */
+  [kInternalConnect](address: string, port?: number, addressType?: number,
+                     localAddress?: string, localPort?: number): void {
+    const engine = getEngine();
+    if (this[kHandle]) {
+      // connect() while connected: node's connect on the live handle succeeds
+      // again (same connection); mirror that instead of opening another one.
+      this.emit('connectionAttempt', address, port, addressType);
+      setImmediate(() => {
+        if (this.connecting && this[kHandle]) this[kAfterConnect](0);
+      });
+      return;
+    }
+    let handle: number;
+    const req: ConnectRequest = { address, port, addressType };
+    if (addressType === 4 || addressType === 6) {
+      if (localAddress || localPort) {
+        localAddress = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
+        req.localAddress = localAddress;
+        req.localPort = localPort;
+      }
+      handle = engine.connectTcp(address, port!, req.localAddress, bindPort(req.localPort));
+      if (handle < 0 && req.localAddress !== undefined) {
+        this.destroy(new ExceptionWithHostPort(handle, 'bind', req.localAddress, req.localPort));
+        return;
+      }
+    } else {
+      handle = engine.connectPipe(address);
+    }
+    if (handle > 0) this[kAdoptHandle](handle, req);
+    this.emit('connectionAttempt', address, port, addressType);
+    if (handle < 0) {
+      this.destroy(new ExceptionWithHostPort(handle, 'connect', address, port));
+    }
+  }
+
+  /** Makes `handle` this socket's engine handle (accepted, or a connect attempt in flight). */
+  [kAdoptHandle](handle: number, req?: ConnectRequest): void {
+    const engine = getEngine();
+    const previous = this[kHandle];
+    if (previous && previous !== handle) {
+      // connect() on a socket that still has a handle: node re-uses it; we replace
+      // it, so the old one is closed here rather than leaked.
+      this[kOwner]!.closed = true;
+      engine.close(previous, CloseMode.Abort);
+    }
+    const owner = new SocketHandleOwner(this, handle);
+    this[kHandle] = handle;
+    this[kOwner] = owner;
+    this[kBytesRead] = 0;
+    this[kBytesWritten] = 0;
+    this[kReading] = false;
+    this._sockname = null;
+    connectRequests.set(this, req ?? null);
+    engine.setOwner(handle, owner);
+    if (this[kUnref]) engine.unref(handle);
+    this[kAbortPendingAttempt] = null;
+    if (this[kBuffer] && this[kBufferGen] !== null) {
+      const buf = this[kBufferGen]!();
+      if (buf instanceof Uint8Array) this[kBuffer] = buf;
+    }
+  }
+
+  [kAfterConnect](status: number): void {
+    if (this.destroyed) return;
+    const req = connectRequests.get(this) ?? { address: '' };
+    this.connecting = false;
+    this._sockname = null;
+    if (status === 0) {
+      const engine = getEngine();
+      this._unrefTimer();
+      if (this[kSetNoDelay]) engine.setNoDelay(this[kHandle], true);
+      if (this[kSetKeepAlive]) engine.setKeepAlive(this[kHandle], true, this[kSetKeepAliveInitialDelay]);
+      this.emit('connect');
+      this.emit('ready');
+      if (!this.isPaused()) this.read(0);
+    } else {
+      const ex = this[kConnectFailed](req, status);
+      this.emit('connectionAttemptFailed', req.address, req.port, req.addressType, ex);
+      this.destroy(ex);
+    }
+  }
+
+  /** node's createConnectionError: connect error with local address details when bound. */
+  [kConnectFailed](req: ConnectRequest, status: number): Error {
+    let details: string | undefined;
+    if (req.localAddress && req.localPort) details = req.localAddress + ':' + req.localPort;
+    const ex: any = new ExceptionWithHostPort(status, 'connect', req.address, req.port, details);
+    if (details) {
+      ex.localAddress = req.localAddress;
+      ex.localPort = req.localPort;
+    }
+    return ex;
+  }
+
+  // ---- reading ---------------------------------------------------------------
+
+  override _read(n: number): void {
+    if (this.connecting || !this[kHandle]) {
+      this.once('connect', () => this._read(n));
+    } else if (!this[kReading]) {
+      tryReadStart(this);
+    }
+  }
+
+  override pause(): this {
+    if (this[kBuffer] && !this.connecting && this[kHandle] && this[kReading]) {
+      this[kReading] = false;
+      if (!this.destroyed) {
+        const err = getEngine().readStop(this[kHandle]);
+        if (err) this.destroy(new ErrnoException(err, 'read'));
+      }
+    }
+    return super.pause();
+  }
+
+  override resume(): this {
+    if (this[kBuffer] && !this.connecting && this[kHandle] && !this[kReading]) {
+      tryReadStart(this);
+    }
+    return super.resume();
+  }
+
+  override read(size?: number): any {
+    if (this[kBuffer] && !this.connecting && this[kHandle] && !this[kReading]) {
+      tryReadStart(this);
+    }
+    return super.read(size);
+  }
+
+  // ---- writing ---------------------------------------------------------------
+
+  _writeGeneric(writev: boolean, data: any, encoding: string, cb: WriteCb): void {
+    if (this.connecting) {
+      this._pendingData = data;
+      this._pendingEncoding = encoding;
+      const onClose = () => cb(new ERR_SOCKET_CLOSED_BEFORE_CONNECTION());
+      this.once('connect', function(this: Socket) {
+        this.off('close', onClose);
+        this._writeGeneric(writev, data, encoding, cb);
+      });
+      this.once('close', onClose);
+      return;
+    }
+    this._pendingData = null;
+    this._pendingEncoding = '';
+    if (!this[kHandle]) {
+      cb(new ERR_SOCKET_CLOSED());
+      return;
+    }
+    this._unrefTimer();
+
+    let chunks: any[];
+    let encodings: any[] | null;
+    let bytes = 0;
+    let copied = true;
+    if (writev) {
+      const entries = data as WritevChunk[] & { allBuffers?: boolean };
+      chunks = new Array(entries.length);
+      encodings = entries.allBuffers ? null : new Array(entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        chunks[i] = entries[i].chunk;
+        if (encodings) encodings[i] = entries[i].encoding;
+        bytes += chunkByteLength(entries[i].chunk, entries[i].encoding);
+        if (typeof entries[i].chunk !== 'string' && entries[i].chunk.byteLength >= ENGINE_COPY_LIMIT) copied = false;
+      }
+    } else {
+      chunks = [data];
+      encodings = typeof data === 'string' ? [encoding] : null;
+      bytes = chunkByteLength(data, encoding as BufferEncoding);
+      if (typeof data !== 'string' && data.byteLength >= ENGINE_COPY_LIMIT) copied = false;
+    }
+    const engine = getEngine();
+    const own = this[kAsyncResource]!;
+    let scope = own;
+    let completedEarly = false;
+    const err = engine.writev(this[kHandle], chunks, encodings, (status) => {
+      scope.runInAsyncScope(afterWrite, null, this, status, completedEarly ? null : cb);
+    });
+    if (err !== 0) {
+      cb(new ErrnoException(err, 'write'));
+      return;
+    }
+    this[kBytesWritten] += bytes;
+    if (copied && engine.queuedBytes(this[kHandle]) <= this.writableHighWaterMark) {
+      // The engine holds its own copy and its queue is short: complete now, as
+      // node does when uv_try_write takes everything (writableLength drops at
+      // once). A later failure destroys the socket, like an async write error.
+      completedEarly = true;
+      cb(null);
+      return;
+    }
+    scope = requestScope(this);
+    this[kLastWriteQueueSize] = bytes;
+  }
+
+  override _writev(chunks: Array<{ chunk: any; encoding: BufferEncoding }>, cb: WriteCb): void {
+    this._writeGeneric(true, chunks, '', cb);
+  }
+
+  override _write(data: any, encoding: BufferEncoding, cb: WriteCb): void {
+    this._writeGeneric(false, data, encoding, cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (this.pending) {
+      this.once('connect', () => this._final(cb));
+      return;
+    }
+    if (!this[kHandle]) {
+      cb();
+      return;
+    }
+    this[kShutdownCb] = () => cb();
+    this[kShutdownScope] = requestScope(this);
+    const err = getEngine().shutdown(this[kHandle]);
+    if (err === 1 || err === UV_ENOTCONN) {
+      this[kShutdownCb] = null;
+      cb();
+    } else if (err !== 0) {
+      this[kShutdownCb] = null;
+      cb(new ErrnoException(err, 'shutdown'));
+    }
+  }
+
+  override end(cb?: () => void): this;
+  override end(chunk: any, cb?: () => void): this;
+  override end(chunk: any, encoding?: BufferEncoding, cb?: () => void): this;
+  override end(data?: any, encoding?: any, callback?: any): this {
+    Duplex.prototype.end.call(this, data, encoding, callback);
+    return this;
+  }
+
+  // ---- closing ---------------------------------------------------------------
+
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', this.destroy);
+  }
+
+  resetAndDestroy(): this {
+    if (this[kHasHandle]) {
+      if (this[kIsPipe]) throw new ERR_INVALID_HANDLE_TYPE();
+      if (this.connecting) this.once('connect', () => this._reset());
+      else this._reset();
+    } else {
+      this.destroy(new ERR_SOCKET_CLOSED());
+    }
+    return this;
+  }
+
+  _reset(): this {
+    this.resetAndClosing = true;
+    return this.destroy();
+  }
+
+  override _destroy(exception: Error | null, cb: (err: Error | null) => void): void {
+    const wasConnecting = this.connecting;
+    this.connecting = false;
+    for (let s: any = this; s !== null && s !== undefined; s = s._parent) {
+      if (s[kTimeout]) clearTimeout(s[kTimeout]);
+    }
+    if (this[kHasHandle]) {
+      const isException = exception ? true : false;
+      const emitClose = () => this.emit('close', isException);
+      const handle = this[kHandle];
+      const owner = this[kOwner];
+      const reset = this.resetAndClosing === true;
+      this.resetAndClosing = false;
+      this[kHasHandle] = false;
+      this[kHandle] = 0;
+      this[kOwner] = null;
+      this[kReading] = false;
+      this._sockname = null;
+      if (handle && owner) {
+        const closeHandle = () => {
+          const engine = getEngine();
+          // Writes the stream already reported complete sit in the engine's queue
+          // the way node's sit in the kernel: a plain destroy() still delivers them.
+          if (!reset && !exception && !wasConnecting && engine.queuedBytes(handle) > 0) {
+            owner.closed = true;
+            engine.close(handle, CloseMode.Graceful);
+            setImmediate(emitClose);
+            return;
+          }
+          owner.closeCallback = emitClose;
+          const err = engine.close(handle, reset ? CloseMode.Reset : CloseMode.Abort);
+          if (err) {
+            if (reset) this.emit('error', new ErrnoException(err, 'reset'));
+            if (!owner.closed) {
+              owner.closed = true;
+              owner.closeCallback = null;
+              process.nextTick(emitClose);
+            }
+          }
+        };
+        // tls asks to keep the socket usable while its 'error' handlers run.
+        if (this._closeAfterHandlingError) queueMicrotask(closeHandle);
+        else closeHandle();
+      } else {
+        const abortAttempt = this[kAbortPendingAttempt];
+        this[kAbortPendingAttempt] = null;
+        if (abortAttempt) abortAttempt();
+        // connect() was called but no attempt is in flight yet (DNS): node closes
+        // its idle handle, whose callback runs in the loop's close phase.
+        setImmediate(emitClose);
+      }
+      cb(exception);
+    } else {
+      cb(exception);
+      process.nextTick(emitCloseNT, this);
+    }
+    if (this._server) {
+      this._server._connections--;
+      if (this._server._emitCloseIfDrained) this._server._emitCloseIfDrained();
+    }
+  }
+
+  // ---- timers ----------------------------------------------------------------
+
+  setTimeout(msecs: number, callback?: () => void): this {
+    if (this.destroyed) return this;
+    this.timeout = msecs;
+    const duration = getTimerDuration(msecs, 'msecs');
+    if (this[kTimeout]) clearTimeout(this[kTimeout]);
+    if (duration === 0) {
+      if (callback !== undefined) {
+        validateFunction(callback, 'callback');
+        this.removeListener('timeout', callback);
+      }
+    } else {
+      this[kTimeout] = setTimeout(() => this._onTimeout(), duration).unref();
+      if (callback !== undefined) {
+        validateFunction(callback, 'callback');
+        this.once('timeout', callback);
+      }
+    }
+    return this;
+  }
+
+  _onTimeout(): void {
+    const last = this[kLastWriteQueueSize];
+    if (last > 0 && this[kHandle]) {
+      // A write still making progress suppresses the timeout.
+      const queued = getEngine().queuedBytes(this[kHandle]);
+      if (last !== queued) {
+        this[kLastWriteQueueSize] = queued;
+        this._unrefTimer();
+        return;
+      }
+    }
+    this.emit('timeout');
+  }
+
+  /** Refreshes the idle timers of this socket and its parents (node's name). */
+  _unrefTimer(): void {
+    for (let s: any = this; s !== null && s !== undefined; s = s._parent) {
+      if (s[kTimeout]) s[kTimeout].refresh();
+    }
+  }
+
+  [kUpdateTimer](): void {
+    this._unrefTimer();
+  }
+
+  // ---- options -------------------------------------------------------------
+
+  setNoDelay(enable?: boolean): this {
+    const on = Boolean(enable === undefined ? true : enable);
+    if (!this[kHandle] || this.connecting) {
+      this[kSetNoDelay] = on;
+      return this;
+    }
+    if (on !== this[kSetNoDelay]) {
+      this[kSetNoDelay] = on;
+      getEngine().setNoDelay(this[kHandle], on);
+    }
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, initialDelayMsecs?: number): this {
+    const on = Boolean(enable);
+    const initialDelay = ~~((initialDelayMsecs as number) / 1000);
+    if (!this[kHandle] || this.connecting) {
+      this[kSetKeepAlive] = on;
+      this[kSetKeepAliveInitialDelay] = initialDelay;
+      return this;
+    }
+    if (on !== this[kSetKeepAlive] || (on && this[kSetKeepAliveInitialDelay] !== initialDelay)) {
+      this[kSetKeepAlive] = on;
+      this[kSetKeepAliveInitialDelay] = initialDelay;
+      getEngine().setKeepAlive(this[kHandle], on, initialDelay);
+    }
+    return this;
+  }
+
+  ref(): this {
+    if (!this[kHasHandle]) {
+      this.once('connect', this.ref);
+      return this;
+    }
+    this[kUnref] = false;
+    if (this[kHandle]) getEngine().ref(this[kHandle]);
+    return this;
+  }
+
+  unref(): this {
+    if (!this[kHasHandle]) {
+      this.once('connect', this.unref);
+      return this;
+    }
+    this[kUnref] = true;
+    if (this[kHandle]) getEngine().unref(this[kHandle]);
+    return this;
+  }
+
+  // ---- addresses and state ---------------------------------------------------
+
+  address(): nodeNet.AddressInfo | {} {
+    return this._getsockname();
+  }
+
+  _getsockname(): Partial<nodeNet.AddressInfo> {
+    if (!this[kHandle] || this[kIsPipe]) return {};
+    if (!this._sockname) {
+      this._sockname = {};
+      getEngine().sockname(this[kHandle], this._sockname);
+    }
+    return this._sockname;
+  }
+
+  _getpeername(): Partial<nodeNet.AddressInfo> {
+    if (!this[kHandle] || this.connecting || this[kIsPipe]) return this._peername || {};
+    if (!this._peername) {
+      const out: Partial<nodeNet.AddressInfo> = {};
+      const err = getEngine().peername(this[kHandle], out);
+      if (err) return out;
+      this._peername = out;
+    }
+    return this._peername;
+  }
+
+  get remoteAddress(): string | undefined { return this._getpeername().address; }
+  get remoteFamily(): string | undefined { return this._getpeername().family; }
+  get remotePort(): number | undefined { return this._getpeername().port; }
+  get localAddress(): string | undefined { return this._getsockname().address; }
+  get localPort(): number | undefined { return this._getsockname().port; }
+  get localFamily(): string | undefined { return this._getsockname().family; }
+
+  get bytesRead(): number { return this[kBytesRead]; }
+  get _bytesDispatched(): number { return this[kBytesWritten]; }
+
+  get bytesWritten(): number {
+    let bytes = this[kBytesWritten];
+    const data = this._pendingData;
+    const encoding = this._pendingEncoding as BufferEncoding;
+    const writableBuffer = (this as any).writableBuffer;
+    if (!writableBuffer) return undefined as unknown as number;
+    for (const el of writableBuffer as WritevChunk[]) {
+      bytes += el.chunk instanceof Buffer ? el.chunk.length : Buffer.byteLength(el.chunk, el.encoding as BufferEncoding);
+    }
+    if (Array.isArray(data)) {
+      for (let i = 0; i < data.length; i++) {
+        const chunk = data[i];
+        if ((data as any).allBuffers || chunk instanceof Buffer) bytes += chunk.length;
+        else bytes += Buffer.byteLength(chunk.chunk, chunk.encoding);
+      }
+    } else if (data) {
+      if (typeof data !== 'string') bytes += data.length;
+      else bytes += Buffer.byteLength(data, encoding);
+    }
+    return bytes;
+  }
+
+  get _connecting(): boolean { return this.connecting; }
+
+  get pending(): boolean { return !this[kHasHandle] || this.connecting; }
+
+  get readyState(): nodeNet.SocketReadyState {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable && !this.writable) return 'readOnly';
+    if (!this.readable && this.writable) return 'writeOnly';
+    return 'closed';
+  }
+
+  get bufferSize(): number {
+    return this[kHasHandle] ? this.writableLength : undefined as unknown as number;
+  }
+}
+
+/** The address/port of each socket's current connect attempt (for error messages). */
+const connectRequests = new WeakMap<Socket, ConnectRequest | null>();
+
+/** Engine write completion. `cb` is null when the stream was already told the write completed. */
+function afterWrite(socket: Socket, status: number, cb: WriteCb | null): void {
+  if (socket.destroyed) {
+    if (cb) cb(null);
+    return;
+  }
+  if (status < 0) {
+    const ex = new ErrnoException(status, 'write');
+    if (cb) cb(ex);
+    else socket.destroy(ex);
+    return;
+  }
+  socket._unrefTimer();
+  socket[kLastWriteQueueSize] = 0;
+  if (cb) cb(null);
+}
