@@ -5,9 +5,7 @@ import t from 'tap';
 import * as http from 'node:http';
 import * as tls from 'node:tls';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { compare, listen, closeServer, once, Net } from './impl';
 
@@ -79,50 +77,31 @@ compare(t, 'http client over our connections (createConnection)', async (net) =>
 
 // --- TLS -----------------------------------------------------------------
 
-function makeCertificate(): { key: string; cert: string } | string {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-  } catch {
-    return 'openssl is not available';
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iocp-net-tls-'));
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'),
-      '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
-    { stdio: 'ignore', timeout: 20_000 });
-    return { key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
-  } catch (e) {
-    return `openssl failed: ${(e as Error).message}`;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+// A self-signed certificate for localhost (valid 100 years), made once with
+// `openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=localhost
+// -addext subjectAltName=DNS:localhost,IP:127.0.0.1`; test-only key material.
+const fixtures = path.join(__dirname, 'fixtures');
+const key = fs.readFileSync(path.join(fixtures, 'localhost-key.pem'), 'utf8');
+const cert = fs.readFileSync(path.join(fixtures, 'localhost-cert.pem'), 'utf8');
 
-const credentials = makeCertificate();
-
-if (typeof credentials === 'string') {
-  t.test('TLS over our sockets', { skip: credentials }, async () => {});
-} else {
-  const { key, cert } = credentials;
-  compare(t, 'TLS over our sockets (tls.connect({socket}) and a TLS server fed our sockets)', async (net) => {
-    const tlsServer = tls.createServer({ key, cert }, (secure) => {
-      secure.on('error', () => {});
-      secure.pipe(secure); // echo over TLS
-    });
-    const netServer = net.createServer((socket) => tlsServer.emit('connection', socket));
-    const port = await listen(netServer);
-    const raw = net.connect(port, '127.0.0.1');
-    const secure = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
-    await once(secure, 'secureConnect');
-    const handshake = { authorized: secure.authorized, protocol: typeof secure.getProtocol(), cn: secure.getPeerCertificate().subject?.CN, alpn: secure.alpnProtocol };
-    const payload = randomBytes(1 << 20);
-    const hash = createHash('sha1');
-    let bytes = 0;
-    secure.on('data', (d) => { hash.update(d); bytes += d.length; });
-    secure.end(payload);
-    await once(secure, 'end');
-    await once(raw, 'close');
-    await closeServer(netServer);
-    return { handshake, bytes, echoed: hash.digest('hex') === createHash('sha1').update(payload).digest('hex') };
-  }, (t, r) => t.strictSame(r, { handshake: { authorized: true, protocol: 'string', cn: 'localhost', alpn: false }, bytes: 1 << 20, echoed: true }), 20_000);
-}
+compare(t, 'TLS over our sockets (tls.connect({socket}) and a TLS server fed our sockets)', async (net) => {
+  const tlsServer = tls.createServer({ key, cert }, (secure) => {
+    secure.on('error', () => {});
+    secure.pipe(secure); // echo over TLS
+  });
+  const netServer = net.createServer((socket) => tlsServer.emit('connection', socket));
+  const port = await listen(netServer);
+  const raw = net.connect(port, '127.0.0.1');
+  const secure = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+  await once(secure, 'secureConnect');
+  const handshake = { authorized: secure.authorized, protocol: typeof secure.getProtocol(), cn: secure.getPeerCertificate().subject?.CN, alpn: secure.alpnProtocol };
+  const payload = randomBytes(1 << 20);
+  const hash = createHash('sha1');
+  let bytes = 0;
+  secure.on('data', (d) => { hash.update(d); bytes += d.length; });
+  secure.end(payload);
+  await once(secure, 'end');
+  await once(raw, 'close');
+  await closeServer(netServer);
+  return { handshake, bytes, echoed: hash.digest('hex') === createHash('sha1').update(payload).digest('hex') };
+}, (t, r) => t.strictSame(r, { handshake: { authorized: true, protocol: 'string', cn: 'localhost', alpn: false }, bytes: 1 << 20, echoed: true }), 20_000);
