@@ -8,13 +8,16 @@ import Module = require('module');
 
 const packageDir = path.resolve(__dirname, '..') + path.sep;
 const netEntry = path.join(__dirname, 'net.js');
+// The package's own compiled code (dist/, esm/) needs node's net underneath;
+// everything else, tests and -e scripts in the package folder included, is userland.
+const internalDirs = [path.join(packageDir, 'dist') + path.sep, path.join(packageDir, 'esm') + path.sep];
 
 function isNetSpecifier(request: unknown): boolean {
   return request === 'net' || request === 'node:net';
 }
 
 function isInsidePackage(filename: string | undefined | null): boolean {
-  return typeof filename === 'string' && filename.startsWith(packageDir);
+  return typeof filename === 'string' && internalDirs.some((dir) => filename.startsWith(dir));
 }
 
 const moduleInternals = Module as unknown as {
@@ -37,7 +40,7 @@ if (!moduleInternals.__iocpNetRegistered) {
   if (typeof register === 'function') {
     register(pathToFileURL(path.join(packageDir, 'esm', 'register-hooks.mjs')).href, {
       data: {
-        packageURL: pathToFileURL(packageDir).href,
+        internalURLs: internalDirs.map((dir) => pathToFileURL(dir).href),
         netURL: pathToFileURL(path.join(packageDir, 'esm', 'net.mjs')).href,
       },
     });
