@@ -107,8 +107,9 @@ class Backend {
   virtual const char* Name() const = 0;
 
   // --- loop integration -------------------------------------------------
-  // A file descriptor that becomes readable when Drain() has work (eventfd
-  // registered with the ring). -1 for backends that use the wake callback.
+  // A file descriptor that becomes readable when Drain() has work (io_uring:
+  // the ring fd itself, readable while completions wait; no eventfd read per
+  // turn). -1 for backends that use the wake callback.
   virtual int PollFd() const = 0;
   // For backends with I/O threads: called from any thread when Drain() has
   // work. The bridge points it at uv_async_send. Unused when PollFd() >= 0.

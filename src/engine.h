@@ -35,6 +35,7 @@ class Engine final : private LoopDriver::Client {
   // Null once torn down (env cleanup): methods then fail with UV_EBADF.
   Backend* backend() const { return backend_.get(); }
   WritePins& pins() { return pins_; }
+  ReceiveSlabs& receive_slabs() { return batch_.slabs(); }
   PendingRequests& requests() { return requests_; }
   Napi::Object receiver() const { return receiver_.Value(); }
 

@@ -10,14 +10,6 @@ namespace bridge {
 namespace {
 
 constexpr size_t kInitialRecords = 1024;
-// A slab holds the bytes of many small reads, or one full 64 KiB receive
-// buffer. Kept below malloc's mmap threshold (128 KiB by default) so slabs
-// come from the heap: a slab per batch must not cost mmap/mremap/munmap
-// syscalls (it did at 256 KiB: 3 syscalls per ping-pong batch). A slab that
-// ends up mostly empty is shrunk in place before JS sees it.
-constexpr size_t kSlabSize = 64 * 1024;
-
-void FreeSlab(napi_env /*env*/, void* data, void* /*hint*/) { std::free(data); }
 
 }  // namespace
 
@@ -27,12 +19,13 @@ EventBatch::EventBatch(napi_env env, WritePins* pins, PendingRequests* requests)
 EventBatch::~EventBatch() { Release(); }
 
 void EventBatch::FreeSlabs() {
-  for (Slab& slab : slabs_) std::free(slab.data);
-  slabs_.clear();
+  for (ReceiveSlabs::Piece& piece : pieces_) ReceiveSlabs::Drop(&piece);
+  pieces_.clear();
 }
 
 void EventBatch::Release() {
   FreeSlabs();
+  slab_pool_.Release();
   if (records_ref_ != nullptr) napi_delete_reference(env_, records_ref_);
   records_ref_ = nullptr;
   records_ = nullptr;
@@ -59,17 +52,10 @@ void EventBatch::OnEvent(const Event& event) {
 // Copies `size` bytes into the current slab (a new one if they do not fit) and
 // returns the slab's index; *offset receives where the bytes start.
 double EventBatch::CopyIntoSlab(const uint8_t* data, uint32_t size, double* offset) {
-  if (slabs_.empty() || slabs_.back().capacity - slabs_.back().used < size) {
-    size_t capacity = size > kSlabSize ? size : kSlabSize;
-    auto* memory = static_cast<uint8_t*>(std::malloc(capacity));
-    if (memory == nullptr) throw std::bad_alloc();
-    slabs_.push_back(Slab{memory, 0, capacity});
-  }
-  Slab& slab = slabs_.back();
-  std::memcpy(slab.data + slab.used, data, size);
-  *offset = static_cast<double>(slab.used);
-  slab.used += size;
-  return static_cast<double>(slabs_.size() - 1);
+  size_t at = 0;
+  size_t index = slab_pool_.Copy(&pieces_, data, size, &at);
+  *offset = static_cast<double>(at);
+  return static_cast<double>(index);
 }
 
 void EventBatch::Record(const Event& event) {
@@ -131,28 +117,16 @@ bool EventBatch::PublishRecords(napi_value* records) {
 }
 
 bool EventBatch::PublishSlabs(napi_value* slabs) {
-  if (slabs_.empty()) return napi_get_undefined(env_, slabs) == napi_ok;
+  if (pieces_.empty()) return napi_get_undefined(env_, slabs) == napi_ok;
   napi_value array;
-  if (napi_create_array_with_length(env_, slabs_.size(), &array) != napi_ok) return false;
-  for (size_t i = 0; i < slabs_.size(); ++i) {
-    Slab& slab = slabs_[i];
-    // Give back the unused tail (shrinks in place) so a view kept by JS does
-    // not hold memory nobody can see.
-    if (slab.used < slab.capacity / 2) {
-      void* shrunk = std::realloc(slab.data, slab.used);
-      if (shrunk != nullptr) {
-        slab.data = static_cast<uint8_t*>(shrunk);
-        slab.capacity = slab.used;
-      }
-    }
+  if (napi_create_array_with_length(env_, pieces_.size(), &array) != napi_ok) return false;
+  for (size_t i = 0; i < pieces_.size(); ++i) {
     napi_value buffer;
-    if (napi_create_external_arraybuffer(env_, slab.data, slab.used, FreeSlab, nullptr, &buffer) != napi_ok) {
-      return false;  // this slab and the next ones are still ours: freed by the next Begin/Release
-    }
-    slab.data = nullptr;  // owned by the ArrayBuffer from here on
+    // On failure the unpublished pieces are dropped by the next Begin/Release.
+    if (!ReceiveSlabs::Publish(env_, &pieces_[i], &buffer)) return false;
     if (napi_set_element(env_, array, static_cast<uint32_t>(i), buffer) != napi_ok) return false;
   }
-  FreeSlabs();  // only the emptied entries are left
+  pieces_.clear();  // every piece's hold now belongs to its ArrayBuffer
   *slabs = array;
   return true;
 }

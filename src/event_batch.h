@@ -5,12 +5,12 @@
 // batch needs more):
 //   [kind, handle, status, aux, offset, size]
 //   aux:  kConnection -> peer handle
-//         kData       -> index of the slab (ArrayBuffer) holding the bytes
+//         kData       -> index of the ArrayBuffer (in `slabs`) holding the bytes
 //         kWritten    -> index of the write's callback in the batch's callbacks
-//   offset, size: kData bytes inside their slab.
+//   offset, size: kData bytes inside their ArrayBuffer.
 // Received bytes are copied once, from the kernel buffer (valid only during
-// OnEvent) into malloc'd slabs that become external ArrayBuffers (freed by
-// their finalizer when JS drops the last view), so the engine can recycle its
+// OnEvent) into reused slabs (receive_slabs.h); the batch's bytes in each
+// slab become one external ArrayBuffer, so the engine can recycle its
 // buffer at once.
 //
 // OnEvent runs inside Drain() and creates no JS value: JS may be unable to
@@ -27,6 +27,7 @@
 
 #include "backend.h"
 #include "pending_requests.h"
+#include "receive_slabs.h"
 #include "write_pins.h"
 
 namespace iocpnet {
@@ -46,6 +47,7 @@ class EventBatch final : public EventSink {
   void Begin();
   void OnEvent(const Event& event) override;
   size_t count() const { return count_; }
+  ReceiveSlabs& slabs() { return slab_pool_; }
 
   // The JS arguments of the batch call: records (Float64Array), slabs (Array
   // of ArrayBuffer, or undefined), callbacks (Array of Function, or
@@ -57,12 +59,6 @@ class EventBatch final : public EventSink {
   void Release();
 
  private:
-  struct Slab {
-    uint8_t* data;
-    size_t used;
-    size_t capacity;
-  };
-
   void Record(const Event& event);
   double CopyIntoSlab(const uint8_t* data, uint32_t size, double* offset);
   bool PublishRecords(napi_value* records);
@@ -75,7 +71,8 @@ class EventBatch final : public EventSink {
   PendingRequests* requests_;
   std::vector<double> pending_;          // this batch's records, copied to JS by Publish
   std::vector<napi_value> callbacks_;    // this batch's write callbacks (local handles)
-  std::vector<Slab> slabs_;              // this batch's slabs, not yet handed to JS
+  ReceiveSlabs slab_pool_;
+  std::vector<ReceiveSlabs::Piece> pieces_;  // this batch's bytes, by slab, not yet handed to JS
   size_t count_ = 0;
   napi_ref records_ref_ = nullptr;       // the Float64Array JS reads
   double* records_ = nullptr;            // its backing store (V8 keeps it in place)

@@ -1,7 +1,7 @@
 // LoopDriver: wires a backend to Node's own libuv loop, so completions are
 // handled on the JS thread with no extra thread and no cross-thread hop.
 //
-// - Completions: a uv_poll on the backend's eventfd (PollFd() >= 0), or a
+// - Completions: a uv_poll on the backend's poll fd (PollFd() >= 0), or a
 //   uv_async that the backend's I/O threads signal (PollFd() < 0, IOCP).
 // - Submissions: an unref'd uv_prepare runs once per loop turn, right before
 //   the loop may block in poll, so whatever JS queued during the turn is

@@ -195,7 +195,16 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
       if (!chunk.is_string) {
         slice.data = chunk.data;
         slice.borrowed = chunk.size >= kBorrowThreshold;
-        if (slice.borrowed) pins.Pin(token, Napi::Value(env, chunk.value));
+        if (slice.borrowed) {
+          // Bytes this engine received (an echo, a proxy): hold their slab
+          // natively rather than the JS object.
+          ReceiveSlabs::Slab* slab = engine.receive_slabs().Find(chunk.data, chunk.size);
+          if (slab != nullptr) {
+            pins.Hold(token, slab);
+          } else {
+            pins.Pin(token, Napi::Value(env, chunk.value));
+          }
+        }
       } else if (chunk.size >= kBorrowThreshold) {
         std::unique_ptr<uint8_t[]> bytes(new uint8_t[chunk.size + 2]);
         EncodeInto(env, chunk.value, chunk.encoding, bytes.get(), chunk.size);

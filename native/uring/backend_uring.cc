@@ -15,7 +15,8 @@
 // Receive-buffer fairness (rule 14): a connection never holds a ring buffer
 // beyond the OnEvent call that delivers it (so max_buffers_per_socket is
 // never reached and needs no separate stop/restart), a paused connection
-// copies late bytes aside instead of holding buffers, and a recv that found
+// copies late bytes aside instead of holding buffers (its recv is cancelled
+// only once such bytes arrive: see ReadStop), and a recv that found
 // the ring empty (-ENOBUFS) waits in a FIFO and is re-armed one per buffer
 // that comes back (or per buffer added when the ring grows).
 #include "uring/backend_uring.h"
@@ -24,7 +25,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -53,7 +53,7 @@ enum class Op : uint8_t {
   kConnect = 4,
   kCancel = 5,
   kTimer = 6,  // backend-wide close-timeout timer (handle 0)
-  kWake = 7,   // NOP that makes the eventfd fire for events queued outside Drain
+  kWake = 7,   // NOP whose CQE makes the ring fd readable for events queued outside Drain
   kProvide = 8,  // PROVIDE_BUFFERS (fallback buffer mode); completes only on failure
 };
 
@@ -68,6 +68,9 @@ constexpr size_t kMaxCachedChunks = 256;
 // recv_buffer_count) only when receives find it empty, so RSS follows the
 // real peak of in-flight receives rather than the configured maximum.
 constexpr uint32_t kInitialRecvBuffers = 64;
+// Bytes a paused socket may copy aside before its recv is cancelled (node
+// similarly reads on until its readable buffer passes the high-water mark).
+constexpr size_t kPausedStashLimit = 64 * 1024;
 
 uint64_t NowMs() {
   timespec ts;
@@ -173,7 +176,6 @@ class UringBackend final : public Backend {
       ResetWriteState(conn);
       delete conn;
     }
-    if (event_fd_ >= 0) close(event_fd_);
     if (reserve_fd_ >= 0) close(reserve_fd_);
   }
 
@@ -198,22 +200,14 @@ class UringBackend final : public Backend {
       return result;
     }
     reserve_fd_ = open("/", O_RDONLY | O_CLOEXEC);  // spent only when out of fds
-    event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (event_fd_ < 0) {
-      int err = errno;
-      *why = std::string("eventfd failed: ") + std::strerror(err);
-      return -err;
-    }
-    result = ring_.RegisterEventfd(event_fd_);
-    if (result < 0) {
-      *why = std::string("io_uring eventfd registration failed: ") + std::strerror(-result);
-      return result;
-    }
     return 0;
   }
 
   const char* Name() const override { return "uring"; }
-  int PollFd() const override { return event_fd_; }
+  // The ring fd itself is polled: it is readable exactly while the CQ holds
+  // entries (level-triggered), so Drain needs no eventfd read per turn, and
+  // CQEs left by a Drain (budget) keep it readable with no extra write.
+  int PollFd() const override { return ring_.fd(); }
   void SetWakeCallback(void (*)(void*), void*) override {}
 
   // ---------------------------------------------------------------- loop
@@ -230,8 +224,8 @@ class UringBackend final : public Backend {
     }
     flushing_.clear();
     if (!events_.empty() && !wake_pending_) {
-      // Events made outside Drain (e.g. kClosed of an idle handle): a NOP makes
-      // the eventfd fire so the loop comes back to Drain.
+      // Events made outside Drain (e.g. kClosed of an idle handle): a NOP's
+      // CQE makes the ring fd readable so the loop comes back to Drain.
       io_uring_sqe* sqe = GetSqe();
       if (sqe != nullptr) {
         sqe->opcode = IORING_OP_NOP;
@@ -243,23 +237,16 @@ class UringBackend final : public Backend {
   }
 
   size_t Drain(EventSink& sink) override {
-    uint64_t counter;
-    ssize_t ignored = read(event_fd_, &counter, sizeof(counter));  // clear the wake-up
-    (void)ignored;
     sink_ = &sink;
     delivered_ = 0;
     returned_this_drain_ = 0;
     DeliverQueued();
     size_t budget = 4 * static_cast<size_t>(options_.ring_entries == 0 ? 4096 : options_.ring_entries);
-    bool more = false;
     for (;;) {
       if (ring_.CqOverflowed()) ring_.FlushOverflow();
       io_uring_cqe* cqe = ring_.PeekCqe();
       if (cqe == nullptr) break;
-      if (budget-- == 0) {
-        more = true;
-        break;
-      }
+      if (budget-- == 0) break;  // the rest keep the ring fd readable: next turn
       uint64_t user_data = cqe->user_data;
       int32_t res = cqe->res;
       uint32_t flags = cqe->flags;
@@ -271,11 +258,6 @@ class UringBackend final : public Backend {
     // Progress guarantee for starved recvs when no buffer came back this turn.
     if (returned_this_drain_ == 0) RearmOneStarved();
     sink_ = nullptr;
-    if (more) {
-      uint64_t one = 1;
-      ssize_t written = write(event_fd_, &one, sizeof(one));  // come back for the rest
-      (void)written;
-    }
     return delivered_;
   }
 
@@ -367,8 +349,13 @@ class UringBackend final : public Backend {
     if (conn->listener) return UV_ENOTCONN;
     if (conn->reading) {
       conn->reading = false;
-      // A paused socket holds no ring buffers: take its recv out of the kernel.
-      CancelRecv(conn);
+      // The multishot recv stays armed: a pause is usually undone within a
+      // turn or two (a write's completion resumes it), and cancelling and
+      // re-arming every time costs two SQEs and a poll re-arm. An idle recv
+      // holds no ring buffer; bytes that do arrive meanwhile are copied
+      // aside (stash), and past kPausedStashLimit the recv is cancelled
+      // (rule 14).
+      conn->starved = false;  // its starved-queue entry is skipped when popped
       UpdateActive(conn);
     }
     return 0;
@@ -1109,8 +1096,12 @@ class UringBackend final : public Backend {
           DeliverData(conn, data, static_cast<size_t>(res));
         } else {
           // Arrived after ReadStop (or behind stashed bytes): copy, so the
-          // paused socket holds no ring buffer.
+          // paused socket holds no ring buffer. Past kPausedStashLimit a
+          // paused socket's recv goes (the kernel keeps the rest:
+          // backpressure); below it a short pause (a write not yet
+          // completed) costs no cancel and re-arm.
           conn->stash.insert(conn->stash.end(), data, data + res);
+          if (!conn->reading && conn->stash.size() >= kPausedStashLimit) CancelRecv(conn);
         }
       }
       ReturnBuffer(buffer_id);
@@ -1245,7 +1236,6 @@ class UringBackend final : public Backend {
   __kernel_timespec timer_spec_{};
   bool timer_armed_ = false;
   bool wake_pending_ = false;
-  int event_fd_ = -1;
   int reserve_fd_ = -1;  // see ShedPendingConnections
   EventSink* sink_ = nullptr;
   size_t delivered_ = 0;

@@ -69,10 +69,20 @@ void Ring::Unmap() {
 
 int Ring::Init(uint32_t sq_entries, uint32_t cq_entries, std::string* why) {
   io_uring_params params;
-  std::memset(&params, 0, sizeof(params));
-  params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL;
-  params.cq_entries = cq_entries;
-  int fd = SysSetup(sq_entries, &params);
+  // COOP_TASKRUN: completion work (e.g. a recv whose data arrived) is run at
+  // our thread's next kernel entry or exit instead of interrupting it with an
+  // IPI; a thread sleeping in epoll_wait is still woken. TASKRUN_FLAG shows
+  // pending work in the SQ flags. Both need 5.19; retried without them.
+  const uint32_t base_flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL;
+  const uint32_t taskrun_flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+  int fd = -1;
+  for (uint32_t flags : {base_flags | taskrun_flags, base_flags}) {
+    std::memset(&params, 0, sizeof(params));
+    params.flags = flags;
+    params.cq_entries = cq_entries;
+    fd = SysSetup(sq_entries, &params);
+    if (fd >= 0 || errno != EINVAL) break;
+  }
   if (fd < 0) {
     int err = errno;
     if (err == ENOSYS) {
