@@ -2,7 +2,7 @@
 // shutdown and close go to lib/engine.ts. Behaviour (event order, errors,
 // option validation) follows node v20's lib/net.js.
 import { Duplex } from 'stream';
-import { AsyncResource, executionAsyncResource } from 'async_hooks';
+import { AsyncResource } from 'async_hooks';
 import * as fs from 'fs';
 import { isatty } from 'tty';
 import type * as nodeNet from 'net';
@@ -79,8 +79,11 @@ function getTimerDuration(msecs: unknown, name: string): number {
  * onClose, which runs the close callback registered by _destroy().
  */
 class SocketHandleOwner implements HandleOwner {
-  closeCallback: (() => void) | null = null;
+  /** What onClose emits: 'close' with hadError false/true, or nothing (set by _destroy). */
+  closeEmit: CloseEmit = CloseEmit.None;
   closed = false;
+  /** Bytes of writes accepted by the engine whose callback has not run yet (>= its queuedBytes()). */
+  unfinishedBytes = 0;
   constructor(readonly socket: Socket, readonly handle: number) {}
 
   private live(): boolean {
@@ -117,10 +120,18 @@ class SocketHandleOwner implements HandleOwner {
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
-    const cb = this.closeCallback;
-    this.closeCallback = null;
-    if (cb) this.socket[kAsyncResource]!.runInAsyncScope(cb);
+    const emit = this.closeEmit;
+    this.closeEmit = CloseEmit.None;
+    if (emit !== CloseEmit.None) {
+      this.socket[kAsyncResource]!.runInAsyncScope(emitCloseEvent, null, this.socket, emit === CloseEmit.HadError);
+    }
   }
+}
+
+const enum CloseEmit { None = 0, Clean = 1, HadError = 2 }
+
+function emitCloseEvent(socket: Socket, hadError: boolean): void {
+  socket.emit('close', hadError);
 }
 
 const kUpdateTimer = Symbol('kUpdateTimer');
@@ -266,12 +277,13 @@ function guessHandleType(fd: unknown): string {
 
 /**
  * The async context a request started now must complete in: node's write and
- * shutdown requests capture the caller's context. Reusing the socket's own
- * resource when the caller already runs in it avoids a resource per write.
+ * shutdown requests capture the caller's context. Always a new resource: the
+ * caller may run in the socket's own resource with other AsyncLocalStorage
+ * stores (als.run() changes the stores, not the resource). Writes that
+ * complete at once (most) need none.
  */
-function requestScope(socket: Socket): AsyncResource {
-  const own = socket[kAsyncResource]!;
-  return executionAsyncResource() === own ? own : new AsyncResource('WRITEWRAP');
+function requestScope(): AsyncResource {
+  return new AsyncResource('WRITEWRAP');
 }
 
 function emitCloseNT(self: Socket): void {
@@ -303,6 +315,14 @@ export interface SocketConstructorOpts extends nodeNet.SocketConstructorOpts {
 /** Validates Socket constructor options like node and builds the stream.Duplex options. */
 function socketOptions(options: SocketConstructorOpts | number | undefined): any {
   const opts = options as any;
+  if (opts?.[kAcceptedHandle] !== undefined) {
+    // Built by Server for an accepted connection: ours to complete in place.
+    opts.allowHalfOpen = Boolean(opts.allowHalfOpen);
+    opts.emitClose = false;
+    opts.autoDestroy = true;
+    opts.decodeStrings = false;
+    return opts;
+  }
   if (opts?.objectMode) {
     throw new ERR_INVALID_ARG_VALUE('options.objectMode', opts.objectMode, 'is not supported');
   } else if (opts?.readableObjectMode || opts?.writableObjectMode) {
@@ -341,25 +361,14 @@ export function initSocket(self: Socket, o: any): void {
   self._closeAfterHandlingError = false;
   self.server = null;
   self._server = null;
+  // Only the slots every connection uses live on the instance; the rarely
+  // used ones start as defaults on Socket.prototype (see the end of the class)
+  // and become own properties when first set, which keeps an idle socket small.
   self[kHandle] = 0;
   self[kHasHandle] = false;
-  self[kAbortPendingAttempt] = null;
   self[kOwner] = null;
   self[kAsyncResource] = null;
-  self[kIsPipe] = false;
   self[kReading] = false;
-  self[kUnref] = false;
-  self[kShutdownCb] = null;
-  self[kShutdownScope] = null;
-  self[kNodeHandle] = null;
-  self[kLastWriteQueueSize] = 0;
-  self[kTimeout] = null;
-  self[kBuffer] = null;
-  self[kBufferCb] = null;
-  self[kBufferGen] = null;
-  self[kBufferLeftover] = null;
-  self[kHeldEof] = false;
-  self[kFlushScheduled] = false;
   self[kBytesRead] = 0;
   self[kBytesWritten] = 0;
 
@@ -383,9 +392,9 @@ export function initSocket(self: Socket, o: any): void {
     self[kBufferCb] = onread.callback;
   }
 
-  self[kSetNoDelay] = Boolean(o.noDelay);
-  self[kSetKeepAlive] = Boolean(o.keepAlive);
-  self[kSetKeepAliveInitialDelay] = ~~(o.keepAliveInitialDelay / 1000);
+  if (o.noDelay) self[kSetNoDelay] = true;
+  if (o.keepAlive) self[kSetKeepAlive] = true;
+  if (o.keepAliveInitialDelay !== undefined) self[kSetKeepAliveInitialDelay] = ~~(o.keepAliveInitialDelay / 1000);
 
   self.on('end', onReadableStreamEnd);
   // stream.Duplex destroys on abort; node also marks the socket so pending
@@ -396,7 +405,7 @@ export function initSocket(self: Socket, o: any): void {
   const accepted = o[kAcceptedHandle];
   if (typeof accepted === 'number' && accepted > 0) {
     self[kHasHandle] = true;
-    self[kIsPipe] = o[kIsPipe] === true;
+    if (o[kIsPipe] === true) self[kIsPipe] = true;
     self[kAsyncResource] = o[kAcceptedResource] ?? new AsyncResource('TCPWRAP');
     self[kAdoptHandle](accepted);
     if (o.readable !== false) {
@@ -578,10 +587,12 @@ export class Socket extends Duplex implements nodeNet.Socket {
     this[kBytesWritten] = 0;
     this[kReading] = false;
     this._sockname = null;
-    connectRequests.set(this, req ?? null);
+    // Accepted sockets never connect: no entry for them.
+    if (req !== undefined) connectRequests.set(this, req);
+    else connectRequests.delete(this);
     engine.setOwner(handle, owner);
     if (this[kUnref]) engine.unref(handle);
-    this[kAbortPendingAttempt] = null;
+    if (this[kAbortPendingAttempt] !== null) this[kAbortPendingAttempt] = null;
     if (this[kBuffer] && this[kBufferGen] !== null) {
       const buf = this[kBufferGen]!();
       if (buf instanceof Uint8Array) this[kBuffer] = buf;
@@ -698,18 +709,23 @@ export class Socket extends Duplex implements nodeNet.Socket {
       if (typeof data !== 'string' && data.byteLength >= ENGINE_COPY_LIMIT) copied = false;
     }
     const engine = getEngine();
-    const own = this[kAsyncResource]!;
-    let scope = own;
+    const owner = this[kOwner]!;
+    let scope = this[kAsyncResource]!;
     let completedEarly = false;
     const err = engine.writev(this[kHandle], chunks, encodings, (status) => {
+      owner.unfinishedBytes -= bytes;
       scope.runInAsyncScope(afterWrite, null, this, status, completedEarly ? null : cb);
     });
     if (err !== 0) {
       cb(new ErrnoException(err, 'write'));
       return;
     }
+    owner.unfinishedBytes += bytes;
     this[kBytesWritten] += bytes;
-    if (copied && engine.queuedBytes(this[kHandle]) <= this.writableHighWaterMark) {
+    // The engine's queue is never longer than the writes still unfinished, so
+    // asking it is needed only when those exceed the high-water mark.
+    const hwm = this.writableHighWaterMark;
+    if (copied && (owner.unfinishedBytes <= hwm || engine.queuedBytes(this[kHandle]) <= hwm)) {
       // The engine holds its own copy and its queue is short: complete now, as
       // node does when uv_try_write takes everything (writableLength drops at
       // once). A later failure destroys the socket, like an async write error.
@@ -717,7 +733,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
       cb(null);
       return;
     }
-    scope = requestScope(this);
+    scope = requestScope();
     this[kLastWriteQueueSize] = bytes;
   }
 
@@ -739,7 +755,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
       return;
     }
     this[kShutdownCb] = () => cb();
-    this[kShutdownScope] = requestScope(this);
+    this[kShutdownScope] = requestScope();
     const err = getEngine().shutdown(this[kHandle]);
     if (err === 1 || err === UV_ENOTCONN) {
       this[kShutdownCb] = null;
@@ -790,7 +806,6 @@ export class Socket extends Duplex implements nodeNet.Socket {
     }
     if (this[kHasHandle]) {
       const isException = exception ? true : false;
-      const emitClose = () => this.emit('close', isException);
       const handle = this[kHandle];
       const owner = this[kOwner];
       const reset = this.resetAndClosing === true;
@@ -801,37 +816,21 @@ export class Socket extends Duplex implements nodeNet.Socket {
       this[kReading] = false;
       this._sockname = null;
       if (handle && owner) {
-        const closeHandle = () => {
-          const engine = getEngine();
-          // Writes the stream already reported complete sit in the engine's queue
-          // the way node's sit in the kernel: a plain destroy() still delivers them.
-          if (!reset && !exception && !wasConnecting && engine.queuedBytes(handle) > 0) {
-            owner.closed = true;
-            engine.close(handle, CloseMode.Graceful);
-            setImmediate(emitClose);
-            return;
-          }
-          owner.closeCallback = emitClose;
-          const err = engine.close(handle, reset ? CloseMode.Reset : CloseMode.Abort);
-          if (err) {
-            if (reset) this.emit('error', new ErrnoException(err, 'reset'));
-            if (!owner.closed) {
-              owner.closed = true;
-              owner.closeCallback = null;
-              process.nextTick(emitClose);
-            }
-          }
-        };
         // tls asks to keep the socket usable while its 'error' handlers run.
-        if (this._closeAfterHandlingError) queueMicrotask(closeHandle);
-        else closeHandle();
+        if (this._closeAfterHandlingError) {
+          queueMicrotask(() => closeHandle(this, owner, handle, reset, isException, wasConnecting));
+        } else {
+          closeHandle(this, owner, handle, reset, isException, wasConnecting);
+        }
       } else {
         const abortAttempt = this[kAbortPendingAttempt];
-        this[kAbortPendingAttempt] = null;
-        if (abortAttempt) abortAttempt();
+        if (abortAttempt !== null) {
+          this[kAbortPendingAttempt] = null;
+          abortAttempt();
+        }
         // connect() was called but no attempt is in flight yet (DNS): node closes
         // its idle handle, whose callback runs in the loop's close phase.
-        setImmediate(emitClose);
+        setImmediate(emitCloseEvent, this, isException);
       }
       cb(exception);
     } else {
@@ -857,7 +856,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
         this.removeListener('timeout', callback);
       }
     } else {
-      this[kTimeout] = setTimeout(() => this._onTimeout(), duration).unref();
+      this[kTimeout] = setTimeout(onIdleTimer, duration, this).unref();
       if (callback !== undefined) {
         validateFunction(callback, 'callback');
         this.once('timeout', callback);
@@ -1017,8 +1016,58 @@ export class Socket extends Duplex implements nodeNet.Socket {
   }
 }
 
+function onIdleTimer(socket: Socket): void {
+  socket._onTimeout();
+}
+
+// Defaults of the rarely used slots (initSocket sets only the hot ones).
+{
+  const proto = Socket.prototype as any;
+  proto[kAbortPendingAttempt] = null;
+  proto[kIsPipe] = false;
+  proto[kUnref] = false;
+  proto[kShutdownCb] = null;
+  proto[kShutdownScope] = null;
+  proto[kNodeHandle] = null;
+  proto[kLastWriteQueueSize] = 0;
+  proto[kTimeout] = null;
+  proto[kBuffer] = null;
+  proto[kBufferCb] = null;
+  proto[kBufferGen] = null;
+  proto[kBufferLeftover] = null;
+  proto[kHeldEof] = false;
+  proto[kFlushScheduled] = false;
+  proto[kSetNoDelay] = false;
+  proto[kSetKeepAlive] = false;
+  proto[kSetKeepAliveInitialDelay] = 0;
+}
+
 /** The address/port of each socket's current connect attempt (for error messages). */
 const connectRequests = new WeakMap<Socket, ConnectRequest | null>();
+
+/** _destroy's handle close: 'close' follows once the engine reports the handle closed. */
+function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, reset: boolean,
+                     isException: boolean, wasConnecting: boolean): void {
+  const engine = getEngine();
+  // Writes the stream already reported complete sit in the engine's queue
+  // the way node's sit in the kernel: a plain destroy() still delivers them.
+  if (!reset && !isException && !wasConnecting && owner.unfinishedBytes > 0 && engine.queuedBytes(handle) > 0) {
+    owner.closed = true;
+    engine.close(handle, CloseMode.Graceful);
+    setImmediate(emitCloseEvent, socket, false);
+    return;
+  }
+  owner.closeEmit = isException ? CloseEmit.HadError : CloseEmit.Clean;
+  const err = engine.close(handle, reset ? CloseMode.Reset : CloseMode.Abort);
+  if (err) {
+    if (reset) socket.emit('error', new ErrnoException(err, 'reset'));
+    if (!owner.closed) {
+      owner.closed = true;
+      owner.closeEmit = CloseEmit.None;
+      process.nextTick(emitCloseEvent, socket, isException);
+    }
+  }
+}
 
 /** Engine write completion. `cb` is null when the stream was already told the write completed. */
 function afterWrite(socket: Socket, status: number, cb: WriteCb | null): void {
@@ -1033,6 +1082,6 @@ function afterWrite(socket: Socket, status: number, cb: WriteCb | null): void {
     return;
   }
   socket._unrefTimer();
-  socket[kLastWriteQueueSize] = 0;
+  if (socket[kLastWriteQueueSize] !== 0) socket[kLastWriteQueueSize] = 0;
   if (cb) cb(null);
 }
