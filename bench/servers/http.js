@@ -24,7 +24,9 @@ if ((process.env.NET_IMPL || 'node') === 'node') {
   httpServer.listen(args.port, '127.0.0.1', () => ready(httpServer));
 } else {
   const net = loadNet();
-  const server = net.createServer((socket) => httpServer.emit('connection', socket));
+  // The options node's http.Server gives its own net.Server, so both sides run
+  // their sockets the same way (TCP_NODELAY on, half-open allowed).
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => httpServer.emit('connection', socket));
   server.on('error', (err) => { console.error(err); process.exit(1); });
   server.listen(args.port, '127.0.0.1', () => ready(server));
 }
