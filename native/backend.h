@@ -44,7 +44,8 @@ constexpr HandleId kInvalidHandle = 0;
 enum class EventKind : uint8_t {
   kConnection = 1,  // listener `handle` accepted `peer` (status 0), or accept failed (status < 0, no peer)
   kConnect = 2,     // outgoing connect on `handle` finished: status 0 or error (syscall "connect")
-  kData = 3,        // `size` bytes at `data` received on `handle` (only while reading)
+  kData = 3,        // `size` bytes at `data` received on `handle` (while reading; a ReadStop()
+                    // made inside OnEvent does not hold back events already reaped in that Drain)
   kEnd = 4,         // peer sent FIN: no more kData on `handle`
   kReadError = 5,   // receive failed (e.g. UV_ECONNRESET); reading stops (syscall "read")
   kWritten = 6,     // the write `token` finished: status 0 or error (syscall "write")

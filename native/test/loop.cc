@@ -56,8 +56,9 @@ bool Loop::RunUntil(const std::function<bool()>& done, int timeout_ms) {
     if (now >= deadline) return done();
     int wait = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
     pollfd pfd{backend_->PollFd(), POLLIN, 0};
-    poll(&pfd, 1, wait > 50 ? 50 : wait);
-    backend_->Drain(*this);
+    // Drain only when the fd says so, as the Node bridge does: draining on
+    // every timeout would hide an engine that stops producing completions.
+    if (poll(&pfd, 1, wait > 50 ? 50 : wait) > 0) backend_->Drain(*this);
     backend_->Flush();
   }
   return true;

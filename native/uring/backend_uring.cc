@@ -18,7 +18,8 @@
 // copies late bytes aside instead of holding buffers (its recv is cancelled
 // only once such bytes arrive: see ReadStop), and a recv that found
 // the ring empty (-ENOBUFS) waits in a FIFO and is re-armed one per buffer
-// that comes back (or per buffer added when the ring grows).
+// that comes back (or per buffer added when the ring grows), and at the end
+// of every Drain (see RearmStarvedAfterDrain).
 #include "uring/backend_uring.h"
 
 #include <fcntl.h>
@@ -239,7 +240,6 @@ class UringBackend final : public Backend {
   size_t Drain(EventSink& sink) override {
     sink_ = &sink;
     delivered_ = 0;
-    returned_this_drain_ = 0;
     DeliverQueued();
     size_t budget = 4 * static_cast<size_t>(options_.ring_entries == 0 ? 4096 : options_.ring_entries);
     for (;;) {
@@ -255,8 +255,7 @@ class UringBackend final : public Backend {
       DeliverQueued();
     }
     buffers_.Publish();
-    // Progress guarantee for starved recvs when no buffer came back this turn.
-    if (returned_this_drain_ == 0) RearmOneStarved();
+    RearmStarvedAfterDrain();
     sink_ = nullptr;
     return delivered_;
   }
@@ -633,7 +632,12 @@ class UringBackend final : public Backend {
   void ArmRecv(Conn* conn) {
     if (!NeedsRecv(conn)) return;
     io_uring_sqe* sqe = GetSqe();
-    if (sqe == nullptr) return;
+    if (sqe == nullptr) {
+      // SQ full: wait with the starved recvs (retried at the end of a Drain)
+      // rather than be forgotten with neither a recv nor a queue entry.
+      QueueStarved(conn);
+      return;
+    }
     sqe->opcode = IORING_OP_RECV;
     sqe->fd = conn->fd;
     sqe->flags = IOSQE_BUFFER_SELECT;
@@ -1117,11 +1121,7 @@ class UringBackend final : public Backend {
     } else if (res == -ENOBUFS) {
       // The ring ran dry: wait in line for a returned buffer (rule 14).
       if (!conn->closing && conn->reading) {
-        conn->starved = true;
-        if (!conn->in_starved_queue) {
-          conn->in_starved_queue = true;
-          starved_.push_back(id);
-        }
+        QueueStarved(conn);
         // Grown buffers count as returned ones: one starved recv each.
         for (uint32_t added = buffers_.Grow(); added > 0 && !starved_.empty(); --added) RearmOneStarved();
       }
@@ -1146,10 +1146,17 @@ class UringBackend final : public Backend {
     }
   }
 
+  void QueueStarved(Conn* conn) {
+    conn->starved = true;
+    if (!conn->in_starved_queue) {
+      conn->in_starved_queue = true;
+      starved_.push_back(conn->id);
+    }
+  }
+
   void ReturnBuffer(uint16_t buffer_id) {
     buffers_.Return(buffer_id);
     if (buffers_.ring_mapped()) buffers_.Publish();  // one store: the kernel may reuse it at once
-    ++returned_this_drain_;
     RearmOneStarved();  // at most one starved recv per returned buffer
   }
 
@@ -1168,6 +1175,20 @@ class UringBackend final : public Backend {
         return;
       }
     }
+  }
+
+  // Progress guarantee. Re-arming one starved recv per returned buffer is
+  // not enough on its own: a recv whose -ENOBUFS is reaped after the buffers
+  // it lacked already came back (the usual order: the kernel fills every
+  // buffer, then fails, and the data CQEs come first) waits for a return
+  // that may never come; the ring fd then stays quiet and the connection
+  // stalls with its bytes in the kernel (a TLS echo over a 4-buffer ring hung
+  // this way). Here every buffer we were handed is back in the ring,
+  // so up to circulating() starved recvs can be served: re-arm that many.
+  // Each has bytes waiting, so each yields a CQE (data or -ENOBUFS again),
+  // and the next Drain continues until the queue is empty.
+  void RearmStarvedAfterDrain() {
+    for (uint32_t n = buffers_.circulating(); n > 0 && !starved_.empty(); --n) RearmOneStarved();
   }
 
   void OnSend(Conn* conn, int32_t res) {
@@ -1239,7 +1260,6 @@ class UringBackend final : public Backend {
   int reserve_fd_ = -1;  // see ShedPendingConnections
   EventSink* sink_ = nullptr;
   size_t delivered_ = 0;
-  size_t returned_this_drain_ = 0;
   std::vector<uint8_t> scratch_;
   long active_refed_ = 0;
 };
