@@ -62,6 +62,9 @@ uint64_t UserData(HandleId id, Op op) { return (id << 8) | static_cast<uint8_t>(
 
 constexpr uint16_t kBufferGroup = 0;
 constexpr size_t kMaxIov = 128;          // iovecs per gathered sendmsg
+// Most sends gather a few segments: their iovecs live in the connection, so an
+// idle connection that once wrote holds no 2 KiB iovec array.
+constexpr size_t kInlineIov = 4;
 constexpr size_t kSendChunkSize = 64 * 1024;
 constexpr size_t kChunkHeader = 64;      // refcount lives here; keeps data cache-aligned
 constexpr size_t kMaxCachedChunks = 256;
@@ -149,7 +152,8 @@ struct Conn {
   bool send_dirty = false;          // in the backend's list of sends to start at Flush
   size_t inflight_segments = 0;
   int write_error = 0;
-  std::vector<iovec> iov;
+  iovec iov_inline[kInlineIov];
+  std::vector<iovec> iov_heap;      // sends of more than kInlineIov segments
   msghdr msg;
 
   // shutdown / close
@@ -555,13 +559,13 @@ class UringBackend final : public Backend {
     // Fresh state, but keep the queues' storage for reuse.
     RingQueue<Segment> segments = std::move(conn->segments);
     RingQueue<WriteRecord> writes = std::move(conn->writes);
-    std::vector<iovec> iov = std::move(conn->iov);
+    std::vector<iovec> iov_heap = std::move(conn->iov_heap);
     *conn = Conn();
     segments.clear();
     writes.clear();
     conn->segments = std::move(segments);
     conn->writes = std::move(writes);
-    conn->iov = std::move(iov);
+    conn->iov_heap = std::move(iov_heap);
     conn->family = family;
     conn->fd = fd;
     conn->id = handles_.Allocate(conn);
@@ -780,14 +784,18 @@ class UringBackend final : public Backend {
       return;
     }
     size_t n = conn->segments.size() < kMaxIov ? conn->segments.size() : kMaxIov;
-    if (conn->iov.size() < n) conn->iov.resize(kMaxIov);
+    iovec* iov = conn->iov_inline;
+    if (n > kInlineIov) {
+      if (conn->iov_heap.size() < n) conn->iov_heap.resize(n);
+      iov = conn->iov_heap.data();
+    }
     for (size_t i = 0; i < n; ++i) {
       const Segment& segment = conn->segments[i];
-      conn->iov[i].iov_base = const_cast<uint8_t*>(segment.data);
-      conn->iov[i].iov_len = segment.size;
+      iov[i].iov_base = const_cast<uint8_t*>(segment.data);
+      iov[i].iov_len = segment.size;
     }
     std::memset(&conn->msg, 0, sizeof(conn->msg));
-    conn->msg.msg_iov = conn->iov.data();
+    conn->msg.msg_iov = iov;
     conn->msg.msg_iovlen = n;
     sqe->opcode = IORING_OP_SENDMSG;
     sqe->fd = conn->fd;
