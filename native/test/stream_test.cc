@@ -58,6 +58,26 @@ void Track(std::map<HandleId, Seen>& seen, const Event& e) {
   }
 }
 
+// The on_event most tests start from: the accepted connection is remembered
+// in *accepted (and starts reading when `read`); every other event is tracked.
+void AcceptAndTrack(Loop& loop, std::map<HandleId, Seen>& seen, HandleId* accepted, bool read) {
+  loop.on_event = [&loop, &seen, accepted, read](const Event& e) {
+    if (e.kind == EventKind::kConnection) {
+      *accepted = e.peer;
+      if (read) CHECK_EQ(loop->ReadStart(*accepted), 0);
+      return;
+    }
+    Track(seen, e);
+  };
+}
+
+// Connects a client to `port` and waits until it is connected and accepted.
+HandleId ConnectAndAccept(Loop& loop, std::map<HandleId, Seen>& seen, uint16_t port, const HandleId& accepted) {
+  HandleId client = loop.ConnectTcp("127.0.0.1", port);
+  REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
+  return client;
+}
+
 // A server that echoes what it reads and closes when the peer ends.
 struct EchoServer {
   Loop& loop;
@@ -352,16 +372,8 @@ TEST(half_close_both_ways) {
   HandleId server = loop.ListenTcp("127.0.0.1", &port);
   std::map<HandleId, Seen> seen;
   HandleId accepted = kInvalidHandle;
-  loop.on_event = [&](const Event& e) {
-    if (e.kind == EventKind::kConnection) {
-      accepted = e.peer;
-      CHECK_EQ(loop->ReadStart(accepted), 0);
-      return;
-    }
-    Track(seen, e);
-  };
-  HandleId client = loop.ConnectTcp("127.0.0.1", port);
-  REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/true);
+  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
   CHECK_EQ(loop->ReadStart(client), 0);
   static const char kRequest[] = "request";
   WriteSlice request{reinterpret_cast<const uint8_t*>(kRequest), 7, true};
@@ -391,16 +403,8 @@ TEST(peer_reset_econnreset) {
   HandleId server = loop.ListenTcp("127.0.0.1", &port);
   std::map<HandleId, Seen> seen;
   HandleId accepted = kInvalidHandle;
-  loop.on_event = [&](const Event& e) {
-    if (e.kind == EventKind::kConnection) {
-      accepted = e.peer;
-      CHECK_EQ(loop->ReadStart(accepted), 0);
-      return;
-    }
-    Track(seen, e);
-  };
-  HandleId client = loop.ConnectTcp("127.0.0.1", port);
-  REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/true);
+  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
   CHECK_EQ(loop->Close(client, CloseMode::kReset), 0);
   REQUIRE(loop.RunUntil([&] { return seen[accepted].read_error != 0 || seen[accepted].end; }));
   CHECK_EQ(seen[accepted].read_error, UV_ECONNRESET);
@@ -467,12 +471,8 @@ TEST(graceful_close_timeout_aborts) {
   HandleId server = loop.ListenTcp("127.0.0.1", &port);
   HandleId accepted = kInvalidHandle;
   std::map<HandleId, Seen> seen;
-  loop.on_event = [&](const Event& e) {
-    if (e.kind == EventKind::kConnection) accepted = e.peer;  // never reads
-    Track(seen, e);
-  };
-  HandleId client = loop.ConnectTcp("127.0.0.1", port);
-  REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/false);  // never reads
+  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
   std::vector<uint8_t> big(32u << 20, 'z');
   WriteSlice slice{big.data(), big.size(), false};
   CHECK_EQ(loop->Write(client, &slice, 1, 1), 0);
@@ -542,8 +542,7 @@ TEST(read_stop_backpressure_then_resume) {
       CHECK_EQ(loop->ReadStop(accepted), 0);
     }
   };
-  HandleId client = loop.ConnectTcp("127.0.0.1", port);
-  REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
+  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
   const size_t kTotal = 48u << 20;
   std::vector<uint8_t> source(kTotal);
   for (size_t i = 0; i < kTotal; ++i) source[i] = PatternByte(i + 3);
@@ -584,10 +583,7 @@ TEST(ref_unref_active_handles) {
   CHECK_EQ(loop->Ref(server, false), 0);
   std::map<HandleId, Seen> seen;
   HandleId accepted = kInvalidHandle;
-  loop.on_event = [&](const Event& e) {
-    if (e.kind == EventKind::kConnection) accepted = e.peer;
-    Track(seen, e);
-  };
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/false);
   HandleId client = loop.ConnectTcp("127.0.0.1", port);
   CHECK(loop->HasRefedActiveHandles());  // connecting
   REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
@@ -780,8 +776,7 @@ TEST(close_inside_data_callback_and_pipelined_reads) {
       }
     }
   };
-  HandleId client = loop.ConnectTcp("127.0.0.1", port);
-  REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
+  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
   std::vector<uint8_t> bytes(4u << 20, 'q');
   WriteSlice slice{bytes.data(), bytes.size(), true};
   CHECK_EQ(loop->Write(client, &slice, 1, 1), 0);
@@ -830,10 +825,7 @@ TEST(graceful_close_with_unread_input_still_delivers) {
   const size_t kTotal = 1u << 20;
   std::vector<uint8_t> source(kTotal);
   for (size_t i = 0; i < kTotal; ++i) source[i] = PatternByte(i + 11);
-  loop.on_event = [&](const Event& e) {
-    if (e.kind == EventKind::kConnection) accepted = e.peer;
-    Track(seen, e);
-  };
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/false);
   HandleId client = loop.ConnectTcp("127.0.0.1", port);
   seen[client].keep_data = false;
   REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
@@ -861,10 +853,7 @@ TEST(socket_options_and_names) {
   HandleId server = loop.ListenTcp("127.0.0.1", &port);
   std::map<HandleId, Seen> seen;
   HandleId accepted = kInvalidHandle;
-  loop.on_event = [&](const Event& e) {
-    if (e.kind == EventKind::kConnection) accepted = e.peer;
-    Track(seen, e);
-  };
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/false);
   SocketAddress local = Ip("127.0.0.1", 0);
   HandleId client = kInvalidHandle;
   REQUIRE(loop->Connect(Ip("127.0.0.1", port), &local, &client) == 0);
