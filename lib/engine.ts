@@ -51,6 +51,8 @@ export const enum CloseMode {
 
 export interface Engine {
   readonly backend: string; // 'uring' | 'epoll' | 'iocp'
+  /** writev() copies Buffers smaller than this (the caller may reuse them at once); larger ones are pinned until cb. */
+  readonly copyLimit: number;
 
   /** Register the owner of a handle returned by listen/connect/onConnection. */
   setOwner(handle: number, owner: HandleOwner): void;
@@ -149,6 +151,7 @@ type BatchFn = (records: Float64Array, count: number, slabs: ArrayBuffer[] | und
 
 interface Binding {
   open(onBatch: BatchFn, options?: EngineOptions): NativeEngine;
+  copyLimit: number;
 }
 
 // Where this thread's JS engine is kept on the native object: a second copy
@@ -177,6 +180,7 @@ function backendOptionsFromEnv(): EngineOptions {
 
 class EngineImpl implements Engine {
   readonly backend: string;
+  readonly copyLimit = loadBinding().copyLimit;
   private readonly owners = new Map<number, HandleOwner>();
   // Handles close()d and not yet onClose'd: like uv_close, close() ends the
   // handle's read side at once, even for events already drained in the batch

@@ -43,8 +43,6 @@ const kFlushScheduled = Symbol('kFlushScheduled');
 const kShutdownScope = Symbol('kShutdownScope');
 const kNodeHandle = Symbol('kNodeHandle');
 
-/** src/writev.h kBorrowThreshold: smaller Buffers are copied by engine.writev(), larger ones pinned. */
-const ENGINE_COPY_LIMIT = 16 * 1024;
 
 type WriteCb = (err?: Error | null) => void;
 type WritevChunk = { chunk: any; encoding: BufferEncoding | 'buffer' };
@@ -690,6 +688,8 @@ export class Socket extends Duplex implements nodeNet.Socket {
 
     let chunks: any[];
     let encodings: any[] | null;
+    const engine = getEngine();
+    const copyLimit = engine.copyLimit;
     let bytes = 0;
     let copied = true;
     if (writev) {
@@ -700,15 +700,14 @@ export class Socket extends Duplex implements nodeNet.Socket {
         chunks[i] = entries[i].chunk;
         if (encodings) encodings[i] = entries[i].encoding;
         bytes += chunkByteLength(entries[i].chunk, entries[i].encoding);
-        if (typeof entries[i].chunk !== 'string' && entries[i].chunk.byteLength >= ENGINE_COPY_LIMIT) copied = false;
+        if (typeof entries[i].chunk !== 'string' && entries[i].chunk.byteLength >= copyLimit) copied = false;
       }
     } else {
       chunks = [data];
       encodings = typeof data === 'string' ? [encoding] : null;
       bytes = chunkByteLength(data, encoding as BufferEncoding);
-      if (typeof data !== 'string' && data.byteLength >= ENGINE_COPY_LIMIT) copied = false;
+      if (typeof data !== 'string' && data.byteLength >= copyLimit) copied = false;
     }
-    const engine = getEngine();
     const owner = this[kOwner]!;
     let scope = this[kAsyncResource]!;
     let completedEarly = false;

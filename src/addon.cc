@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "engine_methods.h"
 #include "js_args.h"
+#include "writev.h"
 
 namespace iocpnet {
 namespace bridge {
@@ -109,6 +110,8 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<PerEnv, FinalizePerEnv>(new PerEnv());
   exports.Set("open", Napi::Function::New<Open>(env, "open"));
+  // The net layer completes a write at once only when the engine copied it.
+  exports.Set("copyLimit", Napi::Number::New(env, static_cast<double>(kBorrowThreshold)));
   return exports;
 }
 
