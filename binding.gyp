@@ -9,6 +9,7 @@
         "src/engine.cc",
         "src/engine_methods.cc",
         "src/event_batch.cc",
+        "src/receive_buffers.cc",
         "src/loop_driver.cc",
         "src/pending_requests.cc",
         "src/write_pins.cc",

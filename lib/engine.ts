@@ -68,7 +68,8 @@ export interface Engine {
 
   readStart(handle: number): number;
   readStop(handle: number): number;
-  /** Queue chunks as one gathered send. Returns 0 (cb called later exactly once) or errno (cb never called).
+  /** One gathered send. Returns WRITTEN_NOW (a large write the kernel took at once: cb is never called),
+   *  0 (queued: cb called later exactly once) or errno (cb never called).
    *  Buffers may be kept (pinned) until cb; strings are encoded with `encoding` (default utf8). */
   writev(handle: number, chunks: ReadonlyArray<Buffer | Uint8Array | string>, encodings: ReadonlyArray<BufferEncoding> | null, cb: WriteCallback): number;
   shutdown(handle: number): number;
@@ -103,6 +104,9 @@ export const enum EventKind {
 
 /** Doubles per event record: [kind, handle, status, aux, offset, size] (src/event_batch.h). */
 export const RECORD_FIELDS = 6;
+
+/** writev(): every byte went to the kernel before it returned (no callback follows). */
+export const WRITTEN_NOW = 1;
 
 /** Options of the native engine (native/backend.h BackendOptions). */
 export interface EngineOptions {
@@ -147,7 +151,7 @@ interface NativeEngine {
   [kJsEngine]?: EngineImpl;
 }
 
-type BatchFn = (records: Float64Array, count: number, slabs: ArrayBuffer[] | undefined, callbacks: WriteCallback[] | undefined) => void;
+type BatchFn = (records: Float64Array, count: number, buffers: Buffer[] | undefined, callbacks: WriteCallback[] | undefined) => void;
 
 interface Binding {
   open(onBatch: BatchFn, options?: EngineOptions): NativeEngine;
@@ -163,6 +167,16 @@ const kJsEngine = Symbol.for('iocp-net.engine');
 const NATIVE_ENCODINGS = new Set(['utf8', 'utf-8', 'latin1', 'binary', 'ascii', 'ucs2', 'ucs-2', 'utf16le', 'utf-16le']);
 
 let binding: Binding | undefined;
+
+/**
+ * The bytes of one received chunk: a read of its own is its Buffer as made by
+ * the addon; small reads of a batch share one Buffer and get a view of it.
+ */
+function receivedBytes(buffers: Buffer[], index: number, offset: number, size: number): Buffer {
+  const buffer = buffers[index];
+  if (offset === 0 && size === buffer.length) return buffer;
+  return Buffer.from(buffer.buffer, buffer.byteOffset + offset, size);
+}
 
 function loadBinding(): Binding {
   if (binding === undefined) {
@@ -288,12 +302,12 @@ class EngineImpl implements Engine {
    * done (the addon then reports it like any I/O callback exception), later
    * ones on the next tick.
    */
-  dispatch(records: Float64Array, count: number, slabs: ArrayBuffer[] | undefined, callbacks: WriteCallback[] | undefined): void {
+  dispatch(records: Float64Array, count: number, buffers: Buffer[] | undefined, callbacks: WriteCallback[] | undefined): void {
     let failed = false;
     let firstError: unknown;
     for (let i = 0, base = 0; i < count; i++, base += RECORD_FIELDS) {
       try {
-        this.deliver(records, base, slabs, callbacks);
+        this.deliver(records, base, buffers, callbacks);
       } catch (err) {
         if (!failed) {
           failed = true;
@@ -308,7 +322,7 @@ class EngineImpl implements Engine {
     if (failed) throw firstError;
   }
 
-  private deliver(records: Float64Array, base: number, slabs: ArrayBuffer[] | undefined, callbacks: WriteCallback[] | undefined): void {
+  private deliver(records: Float64Array, base: number, buffers: Buffer[] | undefined, callbacks: WriteCallback[] | undefined): void {
     const kind = records[base];
     const handle = records[base + 1];
     const status = records[base + 2];
@@ -329,8 +343,7 @@ class EngineImpl implements Engine {
         break;
       case EventKind.Data:
         if (owner?.onData && !closing) {
-          const slab = slabs![records[base + 3]];
-          owner.onData(Buffer.from(slab, records[base + 4], records[base + 5]));
+          owner.onData(receivedBytes(buffers!, records[base + 3], records[base + 4], records[base + 5]));
         }
         break;
       case EventKind.End:
@@ -361,7 +374,7 @@ export function getEngine(options?: EngineOptions): Engine & { stats(): EngineSt
   if (engine !== undefined) return engine;
   let created: EngineImpl | undefined;
   const native = loadBinding().open(
-    (records, count, slabs, callbacks) => created!.dispatch(records, count, slabs, callbacks),
+    (records, count, buffers, callbacks) => created!.dispatch(records, count, buffers, callbacks),
     options ?? backendOptionsFromEnv(),
   );
   // Another copy of this module in this thread may have opened it first.

@@ -6,7 +6,7 @@ import { AsyncResource } from 'async_hooks';
 import * as fs from 'fs';
 import { isatty } from 'tty';
 import type * as nodeNet from 'net';
-import { getEngine, CloseMode } from './engine';
+import { getEngine, CloseMode, WRITTEN_NOW } from './engine';
 import type { HandleOwner } from './engine';
 import { codes, ErrnoException, ExceptionWithHostPort, genericNodeError } from './errors';
 import { validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString } from './validate';
@@ -668,14 +668,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
 
   _writeGeneric(writev: boolean, data: any, encoding: string, cb: WriteCb): void {
     if (this.connecting) {
-      this._pendingData = data;
-      this._pendingEncoding = encoding;
-      const onClose = () => cb(new ERR_SOCKET_CLOSED_BEFORE_CONNECTION());
-      this.once('connect', function(this: Socket) {
-        this.off('close', onClose);
-        this._writeGeneric(writev, data, encoding, cb);
-      });
-      this.once('close', onClose);
+      writeAfterConnect(this, writev, data, encoding, cb);
       return;
     }
     this._pendingData = null;
@@ -715,6 +708,12 @@ export class Socket extends Duplex implements nodeNet.Socket {
       owner.unfinishedBytes -= bytes;
       scope.runInAsyncScope(afterWrite, null, this, status, completedEarly ? null : cb);
     });
+    if (err === WRITTEN_NOW) {
+      // The kernel took it all synchronously, as when node's uv_try_write does.
+      this[kBytesWritten] += bytes;
+      cb(null);
+      return;
+    }
     if (err !== 0) {
       cb(new ErrnoException(err, 'write'));
       return;
@@ -1069,6 +1068,22 @@ function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, r
 }
 
 /** Engine write completion. `cb` is null when the stream was already told the write completed. */
+// A write made while connecting waits for 'connect'. Kept out of
+// _writeGeneric: a closure there holding `data` would keep every written
+// Buffer alive until its write completes (V8 shares one context among a
+// function's closures), so received Buffers echoed back would outlive young
+// garbage collections.
+function writeAfterConnect(socket: Socket, writev: boolean, data: any, encoding: string, cb: WriteCb): void {
+  socket._pendingData = data;
+  socket._pendingEncoding = encoding;
+  const onClose = () => cb(new ERR_SOCKET_CLOSED_BEFORE_CONNECTION());
+  socket.once('connect', function(this: Socket) {
+    this.off('close', onClose);
+    this._writeGeneric(writev, data, encoding, cb);
+  });
+  socket.once('close', onClose);
+}
+
 function afterWrite(socket: Socket, status: number, cb: WriteCb | null): void {
   if (socket.destroyed) {
     if (cb) cb(null);

@@ -109,8 +109,8 @@ class Backend {
 
   // --- loop integration -------------------------------------------------
   // A file descriptor that becomes readable when Drain() has work (io_uring:
-  // the ring fd itself, readable while completions wait; no eventfd read per
-  // turn). -1 for backends that use the wake callback.
+  // an eventfd the ring signals, or the ring fd itself when completion work
+  // is not deferred). -1 for backends that use the wake callback.
   virtual int PollFd() const = 0;
   // For backends with I/O threads: called from any thread when Drain() has
   // work. The bridge points it at uv_async_send. Unused when PollFd() >= 0.
@@ -141,6 +141,13 @@ class Backend {
   virtual int ReadStart(HandleId id) = 0;  // kData/kEnd/kReadError flow until ReadStop
   virtual int ReadStop(HandleId id) = 0;   // stop taking bytes from the kernel (backpressure)
   virtual int Write(HandleId id, const WriteSlice* slices, size_t count, uint64_t token) = 0;
+  // Like uv_try_write: when nothing of this handle is queued or in flight,
+  // hands the kernel what it takes right now, synchronously, and sets
+  // *written (0 if it took nothing); the caller Write()s the rest. Otherwise
+  // (writes queued, not connected, closing, any error) returns UV_EAGAIN and
+  // sends nothing, so ordering and error reporting stay Write()'s. Used for
+  // large writes: the caller's memory is free again on return.
+  virtual int TryWrite(HandleId id, const WriteSlice* slices, size_t count, size_t* written) = 0;
   virtual int Shutdown(HandleId id) = 0;   // after pending writes: shutdown(SHUT_WR); kShutdown
   virtual int Close(HandleId id, CloseMode mode) = 0;
 

@@ -22,7 +22,7 @@ namespace bridge {
 class Engine final : private LoopDriver::Client {
  public:
   // Creates the backend and starts the loop wiring. `on_batch` is called as
-  // on_batch.call(receiver, records, count, slabs, callbacks) once per batch.
+  // on_batch.call(receiver, records, count, buffers, callbacks) once per batch.
   // Throws Napi::Error (with .errno) when no backend can start.
   static Engine* Create(Napi::Env env, const BackendOptions& options, Napi::Object receiver,
                         Napi::Function on_batch);
@@ -35,7 +35,6 @@ class Engine final : private LoopDriver::Client {
   // Null once torn down (env cleanup): methods then fail with UV_EBADF.
   Backend* backend() const { return backend_.get(); }
   WritePins& pins() { return pins_; }
-  ReceiveSlabs& receive_slabs() { return batch_.slabs(); }
   PendingRequests& requests() { return requests_; }
   Napi::Object receiver() const { return receiver_.Value(); }
 

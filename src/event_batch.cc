@@ -14,18 +14,12 @@ constexpr size_t kInitialRecords = 1024;
 }  // namespace
 
 EventBatch::EventBatch(napi_env env, WritePins* pins, PendingRequests* requests)
-    : env_(env), pins_(pins), requests_(requests) {}
+    : env_(env), pins_(pins), requests_(requests), received_(env) {}
 
 EventBatch::~EventBatch() { Release(); }
 
-void EventBatch::FreeSlabs() {
-  for (ReceiveSlabs::Piece& piece : pieces_) ReceiveSlabs::Drop(&piece);
-  pieces_.clear();
-}
-
 void EventBatch::Release() {
-  FreeSlabs();
-  slab_pool_.Release();
+  received_.Release();
   if (records_ref_ != nullptr) napi_delete_reference(env_, records_ref_);
   records_ref_ = nullptr;
   records_ = nullptr;
@@ -33,7 +27,7 @@ void EventBatch::Release() {
 }
 
 void EventBatch::Begin() {
-  FreeSlabs();  // left by a batch that could not be published
+  received_.Begin();
   pending_.clear();
   callbacks_.clear();
   count_ = 0;
@@ -49,15 +43,6 @@ void EventBatch::OnEvent(const Event& event) {
   }
 }
 
-// Copies `size` bytes into the current slab (a new one if they do not fit) and
-// returns the slab's index; *offset receives where the bytes start.
-double EventBatch::CopyIntoSlab(const uint8_t* data, uint32_t size, double* offset) {
-  size_t at = 0;
-  size_t index = slab_pool_.Copy(&pieces_, data, size, &at);
-  *offset = static_cast<double>(at);
-  return static_cast<double>(index);
-}
-
 void EventBatch::Record(const Event& event) {
   requests_->OnEvent(event);
   double aux = 0;
@@ -67,11 +52,17 @@ void EventBatch::Record(const Event& event) {
     case EventKind::kConnection:
       aux = static_cast<double>(event.peer);
       break;
-    case EventKind::kData:
+    case EventKind::kData: {
       if (event.size == 0) return;  // nothing to deliver (a FIN comes as kEnd)
-      aux = CopyIntoSlab(event.data, event.size, &offset);
+      uint32_t index = 0;
+      size_t at = 0;
+      // On failure the batch is dropped at Publish; the record is harmless.
+      received_.Copy(event.data, event.size, &index, &at);
+      aux = static_cast<double>(index);
+      offset = static_cast<double>(at);
       size = event.size;
       break;
+    }
     case EventKind::kWritten: {
       // Releases the write's pins now: the kernel is done with its bytes.
       napi_value callback = pins_->Complete(env_, event.token);
@@ -116,21 +107,6 @@ bool EventBatch::PublishRecords(napi_value* records) {
   return napi_get_reference_value(env_, records_ref_, records) == napi_ok && *records != nullptr;
 }
 
-bool EventBatch::PublishSlabs(napi_value* slabs) {
-  if (pieces_.empty()) return napi_get_undefined(env_, slabs) == napi_ok;
-  napi_value array;
-  if (napi_create_array_with_length(env_, pieces_.size(), &array) != napi_ok) return false;
-  for (size_t i = 0; i < pieces_.size(); ++i) {
-    napi_value buffer;
-    // On failure the unpublished pieces are dropped by the next Begin/Release.
-    if (!ReceiveSlabs::Publish(env_, &pieces_[i], &buffer)) return false;
-    if (napi_set_element(env_, array, static_cast<uint32_t>(i), buffer) != napi_ok) return false;
-  }
-  pieces_.clear();  // every piece's hold now belongs to its ArrayBuffer
-  *slabs = array;
-  return true;
-}
-
 bool EventBatch::PublishCallbacks(napi_value* callbacks) {
   if (callbacks_.empty()) return napi_get_undefined(env_, callbacks) == napi_ok;
   napi_value array;
@@ -142,8 +118,8 @@ bool EventBatch::PublishCallbacks(napi_value* callbacks) {
   return true;
 }
 
-bool EventBatch::Publish(napi_value* records, napi_value* slabs, napi_value* callbacks) {
-  return PublishRecords(records) && PublishSlabs(slabs) && PublishCallbacks(callbacks);
+bool EventBatch::Publish(napi_value* records, napi_value* buffers, napi_value* callbacks) {
+  return PublishRecords(records) && received_.Publish(buffers) && PublishCallbacks(callbacks);
 }
 
 }  // namespace bridge

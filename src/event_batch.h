@@ -5,18 +5,18 @@
 // batch needs more):
 //   [kind, handle, status, aux, offset, size]
 //   aux:  kConnection -> peer handle
-//         kData       -> index of the ArrayBuffer (in `slabs`) holding the bytes
+//         kData       -> index of the Buffer (in `buffers`) holding the bytes
 //         kWritten    -> index of the write's callback in the batch's callbacks
-//   offset, size: kData bytes inside their ArrayBuffer.
-// Received bytes are copied once, from the kernel buffer (valid only during
-// OnEvent) into reused slabs (receive_slabs.h); the batch's bytes in each
-// slab become one external ArrayBuffer, so the engine can recycle its
+//   offset, size: kData bytes inside their Buffer.
+// Received bytes are copied once, from the engine's buffer (valid only during
+// OnEvent) into JS Buffers (receive_buffers.h), so the engine can recycle its
 // buffer at once.
 //
-// OnEvent runs inside Drain() and creates no JS value: JS may be unable to
-// run (a worker being terminated), and nothing may be thrown through the
-// engine. The JS arguments are made afterwards by Publish(), which reports
-// failure instead of throwing.
+// OnEvent runs inside Drain(): nothing may be thrown through the engine, and
+// JS may be unable to run (a worker being terminated). The only JS values it
+// makes are receive Buffers, whose failure drops the batch; the rest of the
+// JS arguments are made afterwards by Publish(), which reports failure
+// instead of throwing.
 #pragma once
 
 #include <cstddef>
@@ -27,7 +27,7 @@
 
 #include "backend.h"
 #include "pending_requests.h"
-#include "receive_slabs.h"
+#include "receive_buffers.h"
 #include "write_pins.h"
 
 namespace iocpnet {
@@ -47,32 +47,27 @@ class EventBatch final : public EventSink {
   void Begin();
   void OnEvent(const Event& event) override;
   size_t count() const { return count_; }
-  ReceiveSlabs& slabs() { return slab_pool_; }
 
-  // The JS arguments of the batch call: records (Float64Array), slabs (Array
-  // of ArrayBuffer, or undefined), callbacks (Array of Function, or
+  // The JS arguments of the batch call: records (Float64Array), buffers
+  // (Array of Buffer, or undefined), callbacks (Array of Function, or
   // undefined). False if JS values cannot be made (the environment is
-  // shutting down): the batch is then dropped, its slabs freed.
-  bool Publish(napi_value* records, napi_value* slabs, napi_value* callbacks);
+  // shutting down): the batch is then dropped.
+  bool Publish(napi_value* records, napi_value* buffers, napi_value* callbacks);
 
-  // Env teardown: drop the records array reference and any unpublished slabs.
+  // Env teardown: drop the records array reference and any staged bytes.
   void Release();
 
  private:
   void Record(const Event& event);
-  double CopyIntoSlab(const uint8_t* data, uint32_t size, double* offset);
   bool PublishRecords(napi_value* records);
-  bool PublishSlabs(napi_value* slabs);
   bool PublishCallbacks(napi_value* callbacks);
-  void FreeSlabs();
 
   napi_env env_;
   WritePins* pins_;
   PendingRequests* requests_;
   std::vector<double> pending_;          // this batch's records, copied to JS by Publish
   std::vector<napi_value> callbacks_;    // this batch's write callbacks (local handles)
-  ReceiveSlabs slab_pool_;
-  std::vector<ReceiveSlabs::Piece> pieces_;  // this batch's bytes, by slab, not yet handed to JS
+  ReceiveBuffers received_;             // this batch's received bytes
   size_t count_ = 0;
   napi_ref records_ref_ = nullptr;       // the Float64Array JS reads
   double* records_ = nullptr;            // its backing store (V8 keeps it in place)

@@ -37,17 +37,8 @@ void WritePins::Own(uint64_t token, std::unique_ptr<uint8_t[]> bytes) {
   if (slot != nullptr) slot->owned.push_back(std::move(bytes));
 }
 
-void WritePins::Hold(uint64_t token, ReceiveSlabs::Slab* slab) {
-  Slot* slot = Find(token);
-  if (slot == nullptr) return;
-  slot->slabs.push_back(slab);  // reserve first: a throw leaves no hold behind
-  ReceiveSlabs::Ref(slab);
-}
-
 void WritePins::Release(uint32_t index) {
   Slot& slot = slots_[index];
-  for (ReceiveSlabs::Slab* slab : slot.slabs) ReceiveSlabs::Unref(slab);
-  slot.slabs.clear();
   // clear() destroys each Reference (napi_delete_reference) exactly once; the
   // vectors keep their capacity for the slot's next write.
   slot.pins.clear();

@@ -15,8 +15,6 @@
 
 #include <napi.h>
 
-#include "receive_slabs.h"
-
 namespace iocpnet {
 namespace bridge {
 
@@ -32,8 +30,6 @@ class WritePins {
   void Pin(uint64_t token, Napi::Value value);
   // Hands `bytes` to the slot: freed when the slot is released.
   void Own(uint64_t token, std::unique_ptr<uint8_t[]> bytes);
-  // Keeps a receive slab (whose bytes the write sends) until the slot is released.
-  void Hold(uint64_t token, ReceiveSlabs::Slab* slab);
 
   // kWritten: releases every pin of the slot and returns its callback (a
   // local handle, valid in the caller's HandleScope); null for an unknown
@@ -52,7 +48,6 @@ class WritePins {
     Napi::FunctionReference callback;
     std::vector<Napi::Reference<Napi::Value>> pins;
     std::vector<std::unique_ptr<uint8_t[]>> owned;
-    std::vector<ReceiveSlabs::Slab*> slabs;
     uint32_t generation = 0;
     bool open = false;
   };

@@ -180,54 +180,70 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
 
   Backend* backend = engine.backend();
   if (backend == nullptr) return UV_EBADF;
-  WritePins& pins = engine.pins();
-  uint64_t token = pins.Open(info[3].As<Napi::Function>());
 
-  // Small strings are encoded into one scratch block; their slices are made
-  // once it has its final size (it may move while it grows).
+  // Slices of the chunks. Small strings are encoded into one scratch block
+  // (their slices are made once it has its final size: it may move while it
+  // grows); large strings each into a block of their own.
   std::vector<uint8_t> scratch;  // allocates only if there are small strings
+  std::vector<std::unique_ptr<uint8_t[]>> encoded;  // large strings' bytes
   CallArray<WriteSlice, 8> slices(count);
-  try {
-    for (uint32_t i = 0; i < count; ++i) {
-      Chunk& chunk = parsed[i];
-      WriteSlice& slice = slices[i];
-      slice.size = chunk.size;
-      if (!chunk.is_string) {
-        slice.data = chunk.data;
-        slice.borrowed = chunk.size >= kBorrowThreshold;
-        if (slice.borrowed) {
-          // Bytes this engine received (an echo, a proxy): hold their slab
-          // natively rather than the JS object.
-          ReceiveSlabs::Slab* slab = engine.receive_slabs().Find(chunk.data, chunk.size);
-          if (slab != nullptr) {
-            pins.Hold(token, slab);
-          } else {
-            pins.Pin(token, Napi::Value(env, chunk.value));
-          }
-        }
-      } else if (chunk.size >= kBorrowThreshold) {
-        std::unique_ptr<uint8_t[]> bytes(new uint8_t[chunk.size + 2]);
-        EncodeInto(env, chunk.value, chunk.encoding, bytes.get(), chunk.size);
-        slice.data = bytes.get();
-        slice.borrowed = true;
-        pins.Own(token, std::move(bytes));
-      } else {
-        chunk.scratch_offset = scratch.size();
-        scratch.resize(scratch.size() + chunk.size + 2);
-        EncodeInto(env, chunk.value, chunk.encoding, scratch.data() + chunk.scratch_offset, chunk.size);
-        scratch.resize(scratch.size() - 2);  // drop the terminator room
-        slice.borrowed = false;
-      }
+  bool any_borrowed = false;
+  for (uint32_t i = 0; i < count; ++i) {
+    Chunk& chunk = parsed[i];
+    WriteSlice& slice = slices[i];
+    slice.size = chunk.size;
+    slice.borrowed = chunk.size >= kBorrowThreshold;
+    any_borrowed = any_borrowed || slice.borrowed;
+    if (!chunk.is_string) {
+      slice.data = chunk.data;
+    } else if (slice.borrowed) {
+      std::unique_ptr<uint8_t[]> bytes(new uint8_t[chunk.size + 2]);
+      EncodeInto(env, chunk.value, chunk.encoding, bytes.get(), chunk.size);
+      slice.data = bytes.get();
+      encoded.push_back(std::move(bytes));
+    } else {
+      chunk.scratch_offset = scratch.size();
+      scratch.resize(scratch.size() + chunk.size + 2);
+      EncodeInto(env, chunk.value, chunk.encoding, scratch.data() + chunk.scratch_offset, chunk.size);
+      scratch.resize(scratch.size() - 2);  // drop the terminator room
     }
-  } catch (...) {
-    pins.Cancel(token);  // out of memory: nothing was handed to the engine
-    throw;
   }
   for (uint32_t i = 0; i < count; ++i) {
     if (parsed[i].is_string && !slices[i].borrowed) slices[i].data = scratch.data() + parsed[i].scratch_offset;
   }
 
-  int rc = backend->Write(handle, slices.data(), count, token);
+  // A large write first goes straight to the kernel when the socket has
+  // nothing queued, as node's do (uv_try_write): then nothing is pinned, the
+  // JS Buffer is free on return (it dies young instead of being kept across
+  // garbage collections), and the write completes synchronously.
+  uint32_t first = 0;
+  if (any_borrowed) {
+    size_t written = 0;
+    if (backend->TryWrite(handle, slices.data(), count, &written) == 0) {
+      while (first < count && written >= slices[first].size) {
+        written -= slices[first].size;
+        ++first;
+      }
+      if (first == count) return kWrittenNow;
+      slices[first].data += written;
+      slices[first].size -= written;
+    }
+  }
+
+  // The rest is queued: what the kernel will read later stays referenced
+  // (borrowed Buffers) or owned (encoded strings) until kWritten.
+  WritePins& pins = engine.pins();
+  uint64_t token = pins.Open(info[3].As<Napi::Function>());
+  try {
+    for (uint32_t i = first; i < count; ++i) {
+      if (slices[i].borrowed && !parsed[i].is_string) pins.Pin(token, Napi::Value(env, parsed[i].value));
+    }
+    for (std::unique_ptr<uint8_t[]>& bytes : encoded) pins.Own(token, std::move(bytes));
+  } catch (...) {
+    pins.Cancel(token);  // out of memory: nothing was handed to the engine
+    throw;
+  }
+  int rc = backend->Write(handle, slices.data() + first, count - first, token);
   if (rc != 0) pins.Cancel(token);  // a rejected write has no kWritten
   engine.UpdateLiveness();
   return rc;

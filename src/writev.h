@@ -7,6 +7,8 @@
 // - Larger Buffers are lent to the kernel as they are (borrowed = true) and
 //   kept referenced (WritePins) until the write's kWritten event; larger
 //   strings are encoded once into memory the write owns, lent the same way.
+//   Such a write is first offered to the kernel synchronously (TryWrite);
+//   only what it does not take is queued and pinned.
 // 16 KiB: below it a memcpy (about a microsecond) costs less than pinning
 // (a persistent reference created and deleted, one more iovec) and keeps the
 // JS Buffer free for reuse at once; above it the copy dominates and grows.
@@ -22,8 +24,10 @@ namespace bridge {
 class Engine;
 
 constexpr size_t kBorrowThreshold = 16 * 1024;
+constexpr int kWrittenNow = 1;
 
-// Returns 0 (the callback will be called exactly once, with the status) or a
+// Returns kWrittenNow (the kernel took every byte: the callback is never
+// called), 0 (the callback will be called exactly once, with the status) or a
 // negative errno (the callback is never called). Throws TypeError for
 // arguments of the wrong type.
 int Writev(Engine& engine, const Napi::CallbackInfo& info);

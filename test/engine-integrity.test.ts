@@ -60,7 +60,7 @@ t.test('engine echo: hashed streams, random readStop/readStart, half-close, tiny
   const onData = (side: Side, data: Buffer) => {
     if (side.ended) side.dataAfterEnd = true;
     // (onData may still come after readStop for bytes drained in the same batch: not checked)
-    side.received.push(Buffer.from(data)); // a copy: the view's slab may be reused later
+    side.received.push(Buffer.from(data)); // a copy, as a user keeping chunks of a shared receive Buffer would
     side.bytes += data.length;
     const roll = random();
     if (roll < 0.35 && !side.paused) {
@@ -90,7 +90,7 @@ t.test('engine echo: hashed streams, random readStop/readStart, half-close, tiny
       const owner: HandleOwner = {
         onData(data) {
           onData(side, data);
-          // Echo the very Buffer we were given (a view over a receive slab).
+          // Echo the very Buffer we were given (received bytes written back as they are).
           engine.writev(peer, [data], null, (s) => { if (s !== 0) side.errors.push(s); });
         },
         onEnd() {

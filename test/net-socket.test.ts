@@ -104,6 +104,36 @@ compare(t, 'end() delivers every byte (1 MiB, many writes)', async (net) => {
   return { expected, got: got.length, sumOk: gotSum === sum, inOrder, bytesWritten: client.bytesWritten, peerBytesRead: peer.bytesRead, callbacksInOrder, callbacksAtFinish };
 }, (t, r) => t.strictSame(r, { expected: 1 << 20, got: 1 << 20, sumOk: true, inOrder: true, bytesWritten: 1 << 20, peerBytesRead: 1 << 20, callbacksInOrder: true, callbacksAtFinish: 256 }));
 
+compare(t, 'large writes on an idle connection go to the kernel at once, as uv_try_write does', async (net) => {
+  const { server, client, peer } = await pair(net);
+  let received = 0;
+  peer.on('data', (d) => (received += d.length));
+  const result: Record<string, unknown> = {};
+  for (const size of [64 * 1024, 8 * 1024 * 1024]) {
+    const order: string[] = [];
+    const returned = client.write(Buffer.alloc(size, 7), () => order.push('callback'));
+    // What the kernel took synchronously is gone from the queue at once.
+    result[`${size}`] = { returned, writableLength: client.writableLength };
+    setImmediate(() => order.push('immediate'));
+    await new Promise<void>((resolve) => {
+      const check = () => (received >= (size === 65536 ? 65536 : 65536 + size) && order.length === 2 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    (result[`${size}`] as Record<string, unknown>).order = order.join(',');
+  }
+  client.end();
+  await once(peer, 'end');
+  peer.end();
+  await once(client, 'close');
+  await closeServer(server);
+  return result;
+}, (t, r) => t.strictSame(r, {
+  // 64 KiB fits the loopback socket buffers: written synchronously, the
+  // callback comes on the next tick; 8 MiB does not: the rest is queued.
+  [`${64 * 1024}`]: { returned: true, writableLength: 0, order: 'callback,immediate' },
+  [`${8 * 1024 * 1024}`]: { returned: false, writableLength: 8 * 1024 * 1024, order: 'immediate,callback' },
+}));
+
 compare(t, "paused mode: 'readable' + read(n)", async (net) => {
   const { server, client, peer } = await pair(net);
   const payload = Buffer.alloc(200_000);

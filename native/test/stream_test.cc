@@ -366,6 +366,66 @@ TEST(transfer_64mib_checksum) {
   loop.CloseAll({client, accepted, server});
 }
 
+// TryWrite (uv_try_write): sends at once only when nothing of the handle is
+// queued or in flight, keeps the byte order with Write(), reports a partial
+// send, and refuses (UV_EAGAIN, nothing sent) every handle it cannot use.
+TEST(try_write_only_when_nothing_is_queued) {
+  Loop loop;
+  uint16_t port = 0;
+  HandleId server = loop.ListenTcp("127.0.0.1", &port);
+  std::map<HandleId, Seen> seen;
+  HandleId accepted = kInvalidHandle;
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/true);
+  size_t written = 99;
+  WriteSlice early{reinterpret_cast<const uint8_t*>("x"), 1, true};
+  HandleId connecting = loop.ConnectTcp("127.0.0.1", port);
+  CHECK_EQ(loop->TryWrite(connecting, &early, 1, &written), UV_EAGAIN);  // not connected yet
+  CHECK_EQ(written, 0u);
+  CHECK_EQ(loop->TryWrite(server, &early, 1, &written), UV_EAGAIN);  // a listener
+  CHECK_EQ(loop->TryWrite(kInvalidHandle, &early, 1, &written), UV_EAGAIN);
+  REQUIRE(loop.RunUntil([&] { return seen[connecting].connect_status == 0 && accepted != kInvalidHandle; }));
+  HandleId client = connecting;
+
+  const uint8_t* text = reinterpret_cast<const uint8_t*>("abcdefghijkl");
+  WriteSlice two[2] = {{text, 3, true}, {text + 3, 3, false}};
+  CHECK_EQ(loop->TryWrite(client, two, 2, &written), 0);
+  CHECK_EQ(written, 6u);
+  CHECK_EQ(loop->QueuedBytes(client), 0u);
+  WriteSlice queued{text + 6, 3, false};
+  CHECK_EQ(loop->Write(client, &queued, 1, 1), 0);
+  WriteSlice last{text + 9, 3, true};
+  CHECK_EQ(loop->TryWrite(client, &last, 1, &written), UV_EAGAIN);  // would overtake "ghi"
+  CHECK_EQ(written, 0u);
+  CHECK(loop.RunUntil([&] { return seen[accepted].data == "abcdefghi" && loop.WrittenCount(1) == 1; }));
+  CHECK_EQ(loop->TryWrite(client, &last, 1, &written), 0);
+  CHECK_EQ(written, 3u);
+  CHECK(loop.RunUntil([&] { return seen[accepted].data == "abcdefghijkl"; }));
+
+  // More than the socket buffers hold, unread: a partial send; the rest
+  // goes through Write() and every byte arrives in order.
+  CHECK_EQ(loop->ReadStop(accepted), 0);
+  seen[accepted].keep_data = false;
+  const size_t kBig = 32u << 20;
+  std::vector<uint8_t> big(kBig);
+  for (size_t i = 0; i < kBig; ++i) big[i] = PatternByte(i);
+  WriteSlice whole{big.data(), kBig, true};
+  CHECK_EQ(loop->TryWrite(client, &whole, 1, &written), 0);
+  CHECK(written > 0 && written < kBig);
+  WriteSlice rest{big.data() + written, kBig - written, true};
+  CHECK_EQ(loop->Write(client, &rest, 1, 2), 0);
+  CHECK_EQ(loop->QueuedBytes(client), kBig - written);
+  uint64_t before = seen[accepted].hash;
+  size_t bytes_before = seen[accepted].bytes;
+  CHECK_EQ(loop->ReadStart(accepted), 0);
+  CHECK(loop.RunUntil([&] { return seen[accepted].bytes == bytes_before + kBig && loop.WrittenCount(2) == 1; }));
+  CHECK(seen[accepted].hash == Fnv1a(before, big.data(), kBig));
+  CHECK_EQ(loop.WrittenStatus(2), 0);
+
+  CHECK_EQ(loop->Shutdown(client), 0);
+  CHECK_EQ(loop->TryWrite(client, &last, 1, &written), UV_EAGAIN);  // after end()
+  loop.CloseAll({client, accepted, server});
+}
+
 TEST(half_close_both_ways) {
   Loop loop;
   uint16_t port = 0;

@@ -25,7 +25,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -75,6 +75,12 @@ constexpr uint32_t kInitialRecvBuffers = 64;
 // Bytes a paused socket may copy aside before its recv is cancelled (node
 // similarly reads on until its readable buffer passes the high-water mark).
 constexpr size_t kPausedStashLimit = 64 * 1024;
+// Bytes one connection gets per Drain; the rest waits in its stash for the
+// next one. With deferred completion work a multishot recv reads everything
+// that arrived since the last turn (up to dozens of buffers): delivered at
+// once, a socket that pauses after its first chunk would still be handed
+// megabytes, as node (one 64 KiB read per socket per turn) never is.
+constexpr size_t kDrainBytesPerConn = 256 * 1024;
 
 uint64_t NowMs() {
   timespec ts;
@@ -140,6 +146,8 @@ struct Conn {
   bool stash_eof = false;
   int stash_error = 0;
   bool stash_scheduled = false;
+  uint64_t drain_seen = 0;          // the Drain that drain_bytes counts for
+  size_t drain_bytes = 0;           // bytes delivered in that Drain
 
   // writing (rules 1-3)
   RingQueue<Segment> segments;      // first `inflight_segments` are in the sendmsg
@@ -182,12 +190,25 @@ class UringBackend final : public Backend {
       delete conn;
     }
     if (reserve_fd_ >= 0) close(reserve_fd_);
+    if (wake_fd_ >= 0) close(wake_fd_);
   }
 
   int Init(std::string* why) {
     uint32_t entries = options_.ring_entries == 0 ? 4096 : options_.ring_entries;
-    int result = ring_.Init(entries, entries * 4, why);
+    // IOCP_NET_COOP_TASKRUN=1 keeps completion work cooperative (the ring fd
+    // polled directly): for kernels where deferred work misbehaves, and to
+    // test that path.
+    bool allow_deferred = std::getenv("IOCP_NET_COOP_TASKRUN") == nullptr;
+    int result = ring_.Init(entries, entries * 4, allow_deferred, why);
     if (result < 0) return result;
+    if (ring_.defers_task_work()) {
+      wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+      if (wake_fd_ < 0 || ring_.RegisterEventfd(wake_fd_) < 0) {
+        int err = errno;
+        *why = std::string("cannot register an eventfd with io_uring: ") + std::strerror(err);
+        return -err;
+      }
+    }
     uint32_t count = options_.recv_buffer_count == 0 ? 1024 : options_.recv_buffer_count;
     uint32_t rounded = 1;
     while (rounded < count && rounded < 32768) rounded <<= 1;
@@ -209,10 +230,12 @@ class UringBackend final : public Backend {
   }
 
   const char* Name() const override { return "uring"; }
-  // The ring fd itself is polled: it is readable exactly while the CQ holds
-  // entries (level-triggered), so Drain needs no eventfd read per turn, and
-  // CQEs left by a Drain (budget) keep it readable with no extra write.
-  int PollFd() const override { return ring_.fd(); }
+  // With deferred completion work (the default), an eventfd registered with
+  // the ring: the ring fd's poll does not see deferred work. Drain clears it
+  // and re-signals it when it leaves work behind (budget, late task work).
+  // Otherwise the ring fd itself, readable exactly while the CQ holds entries
+  // (level-triggered): no eventfd read per turn.
+  int PollFd() const override { return wake_fd_ >= 0 ? wake_fd_ : ring_.fd(); }
   void SetWakeCallback(void (*)(void*), void*) override {}
 
   // ---------------------------------------------------------------- loop
@@ -228,15 +251,9 @@ class UringBackend final : public Backend {
       UpdateActive(conn);
     }
     flushing_.clear();
-    if (!events_.empty() && !wake_pending_) {
-      // Events made outside Drain (e.g. kClosed of an idle handle): a NOP's
-      // CQE makes the ring fd readable so the loop comes back to Drain.
-      io_uring_sqe* sqe = GetSqe();
-      if (sqe != nullptr) {
-        sqe->opcode = IORING_OP_NOP;
-        sqe->user_data = UserData(0, Op::kWake);
-        wake_pending_ = true;
-      }
+    if (!events_.empty()) {
+      // Events made outside Drain (e.g. kClosed of an idle handle).
+      QueueWake();
     }
     ring_.Submit();
   }
@@ -244,6 +261,22 @@ class UringBackend final : public Backend {
   size_t Drain(EventSink& sink) override {
     sink_ = &sink;
     delivered_ = 0;
+    if (wake_fd_ >= 0) {
+      // Run the deferred receives/accepts first (they post CQEs, which
+      // signal the eventfd), then clear the eventfd: what arrives from now
+      // on signals it again.
+      ring_.RunTaskWork();
+      uint64_t signals;
+      while (read(wake_fd_, &signals, sizeof(signals)) < 0 && errno == EINTR) {
+      }
+    }
+    ++drain_count_;
+    for (HandleId id : next_drain_stashes_) {
+      Event event{};
+      event.handle = id;
+      events_.push_back(QueuedEvent{event, Action::kStash});
+    }
+    next_drain_stashes_.clear();
     DeliverQueued();
     size_t budget = 4 * static_cast<size_t>(options_.ring_entries == 0 ? 4096 : options_.ring_entries);
     for (;;) {
@@ -260,6 +293,20 @@ class UringBackend final : public Backend {
     }
     buffers_.Publish();
     RearmStarvedAfterDrain();
+    // Come back next turn for stashed bytes whose turn it was not, CQEs left
+    // by the budget, or work queued between RunTaskWork and the eventfd read
+    // (its signal was cleared). The ring fd stays readable by itself while
+    // CQEs wait.
+    bool stashes_wait = !next_drain_stashes_.empty();
+    if (wake_fd_ >= 0) {
+      if (stashes_wait || ring_.PeekCqe() != nullptr || ring_.TaskWorkPending()) {
+        uint64_t one = 1;
+        while (write(wake_fd_, &one, sizeof(one)) < 0 && errno == EINTR) {
+        }
+      }
+    } else if (stashes_wait) {
+      QueueWake();
+    }
     sink_ = nullptr;
     return delivered_;
   }
@@ -384,6 +431,35 @@ class UringBackend final : public Backend {
     conn->writes.push_back(WriteRecord{token, conn->appended});
     MarkDirty(conn);
     UpdateActive(conn);
+    return 0;
+  }
+
+  int TryWrite(HandleId id, const WriteSlice* slices, size_t count, size_t* written) override {
+    *written = 0;
+    Conn* conn = Find(id);
+    if (conn == nullptr || conn->listener || !conn->connected || conn->closing || conn->finalized) return UV_EAGAIN;
+    if (conn->shutdown_requested || conn->write_error != 0 || conn->WritesPending()) return UV_EAGAIN;
+    iovec iov[kMaxIov];
+    size_t n = 0;
+    for (size_t i = 0; i < count && n < kMaxIov; ++i) {
+      if (slices[i].size == 0) continue;
+      iov[n].iov_base = const_cast<uint8_t*>(slices[i].data);
+      iov[n].iov_len = slices[i].size;
+      ++n;
+    }
+    if (n == 0) return UV_EAGAIN;
+    msghdr msg;
+    std::memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = iov;
+    msg.msg_iovlen = n;
+    ssize_t sent;
+    do {
+      sent = sendmsg(conn->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent < 0) return UV_EAGAIN;  // would block, or an error Write() will report
+    *written = static_cast<size_t>(sent);
+    conn->appended += *written;
+    conn->acked += *written;
     return 0;
   }
 
@@ -525,8 +601,7 @@ class UringBackend final : public Backend {
       bool busy = false;
       for (Conn* conn : all_conns_) busy = busy || (conn->id != 0 && conn->inflight > 0);
       if (!busy) return;
-      pollfd pfd{ring_.fd(), POLLIN, 0};
-      poll(&pfd, 1, 10);
+      ring_.WaitForCompletion(10);  // also runs deferred completion work
       if (ring_.CqOverflowed()) ring_.FlushOverflow();
       while (io_uring_cqe* cqe = ring_.PeekCqe()) {
         uint64_t user_data = cqe->user_data;
@@ -928,6 +1003,10 @@ class UringBackend final : public Backend {
   void ScheduleStash(Conn* conn) {
     if (conn->stash_scheduled) return;
     conn->stash_scheduled = true;
+    if (!HasDrainBudget(conn)) {
+      next_drain_stashes_.push_back(conn->id);  // this turn's share was delivered
+      return;
+    }
     Event event{};
     event.handle = conn->id;
     events_.push_back(QueuedEvent{event, Action::kStash});
@@ -980,7 +1059,28 @@ class UringBackend final : public Backend {
     sink_->OnEvent(event);
   }
 
+  // Makes sure the loop comes back to Drain: a NOP's CQE makes the poll fd
+  // readable (once submitted by the next Flush).
+  void QueueWake() {
+    if (wake_pending_) return;
+    io_uring_sqe* sqe = GetSqe();
+    if (sqe == nullptr) return;
+    sqe->opcode = IORING_OP_NOP;
+    sqe->user_data = UserData(0, Op::kWake);
+    wake_pending_ = true;
+  }
+
+  // Whether `conn` may still be handed bytes in this Drain.
+  bool HasDrainBudget(Conn* conn) const {
+    return conn->drain_seen != drain_count_ || conn->drain_bytes < kDrainBytesPerConn;
+  }
+
   void DeliverData(Conn* conn, const uint8_t* data, size_t size) {
+    if (conn->drain_seen != drain_count_) {
+      conn->drain_seen = drain_count_;
+      conn->drain_bytes = 0;
+    }
+    conn->drain_bytes += size;
     Event event = MakeEvent(EventKind::kData, conn->id, 0, 0);
     event.data = data;
     event.size = static_cast<uint32_t>(size);
@@ -1104,16 +1204,17 @@ class UringBackend final : public Backend {
       uint16_t buffer_id = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
       const uint8_t* data = buffers_.Buffer(buffer_id);
       if (!conn->closing) {
-        if (conn->reading && !HasStash(conn)) {
+        if (conn->reading && !HasStash(conn) && HasDrainBudget(conn)) {
           DeliverData(conn, data, static_cast<size_t>(res));
         } else {
-          // Arrived after ReadStop (or behind stashed bytes): copy, so the
-          // paused socket holds no ring buffer. Past kPausedStashLimit a
-          // paused socket's recv goes (the kernel keeps the rest:
+          // Arrived after ReadStop, behind stashed bytes, or past this
+          // turn's budget: copy, so the socket holds no ring buffer. Past
+          // kPausedStashLimit the recv goes (the kernel keeps the rest:
           // backpressure); below it a short pause (a write not yet
           // completed) costs no cancel and re-arm.
           conn->stash.insert(conn->stash.end(), data, data + res);
-          if (!conn->reading && conn->stash.size() >= kPausedStashLimit) CancelRecv(conn);
+          if (conn->stash.size() >= kPausedStashLimit) CancelRecv(conn);
+          if (conn->reading) ScheduleStash(conn);  // this turn if budget is left, else the next
         }
       }
       ReturnBuffer(buffer_id);
@@ -1259,6 +1360,8 @@ class UringBackend final : public Backend {
   std::vector<Conn*> free_conns_;
   std::vector<HandleId> dirty_;    // sockets with writes to start at Flush
   std::vector<HandleId> flushing_;
+  std::vector<HandleId> next_drain_stashes_;  // stashes whose delivery waits for the next Drain
+  uint64_t drain_count_ = 0;
   RingQueue<HandleId> starved_;    // recvs waiting for a ring buffer, in arrival order
   RingQueue<QueuedEvent> events_;
   RingQueue<CloseDeadline> close_deadlines_;  // FIFO == deadline order (one timeout value)
@@ -1266,6 +1369,7 @@ class UringBackend final : public Backend {
   bool timer_armed_ = false;
   bool wake_pending_ = false;
   int reserve_fd_ = -1;  // see ShedPendingConnections
+  int wake_fd_ = -1;     // eventfd watched instead of the ring fd when completion work is deferred
   EventSink* sink_ = nullptr;
   size_t delivered_ = 0;
   std::vector<uint8_t> scratch_;

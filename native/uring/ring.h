@@ -20,9 +20,10 @@ class Ring {
   Ring& operator=(const Ring&) = delete;
 
   // io_uring_setup + mmap + feature checks (Linux >= 6.1 features: multishot
-  // accept/recv, provided-buffer rings). Returns 0 or -errno and a sentence in
-  // *why on failure.
-  int Init(uint32_t sq_entries, uint32_t cq_entries, std::string* why);
+  // accept/recv, provided-buffer rings). Completion work is deferred to
+  // RunTaskWork() when allowed and supported (see defers_task_work()).
+  // Returns 0 or -errno and a sentence in *why on failure.
+  int Init(uint32_t sq_entries, uint32_t cq_entries, bool allow_deferred, std::string* why);
 
   // A zeroed SQE to fill, or null when the SQ is full even after submitting
   // what was queued.
@@ -40,6 +41,17 @@ class Ring {
   bool CqOverflowed() const;
   void FlushOverflow();
 
+  // DEFER_TASKRUN: completion work waits for RunTaskWork(), and polling the
+  // ring fd does not see it (watch an eventfd registered with the ring).
+  bool defers_task_work() const { return defers_task_work_; }
+  // Runs pending completion work, which posts its CQEs (io_uring_enter
+  // GETEVENTS without waiting).
+  void RunTaskWork();
+  // Completion work is queued and has not run yet (IORING_SQ_TASKRUN).
+  bool TaskWorkPending() const;
+  // Blocks until a CQE is available or `timeout_ms` passes (teardown only).
+  void WaitForCompletion(unsigned timeout_ms);
+
   int RegisterEventfd(int fd);
   // Submits what is queued and blocks until at least one CQE is available
   // (used only during setup). Returns 0 or -errno.
@@ -53,6 +65,7 @@ class Ring {
 
   int ring_fd_ = -1;
   uint32_t features_ = 0;
+  bool defers_task_work_ = false;
 
   void* sq_ring_ = nullptr;
   size_t sq_ring_size_ = 0;

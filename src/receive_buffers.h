@@ -1,0 +1,58 @@
+// ReceiveBuffers: the JS Buffers a batch's received bytes are copied into.
+//
+// Received bytes are copied once, out of the engine's buffer (valid only
+// during the event), into memory V8 allocates and manages, like node's own
+// reads:
+//   - a read of kOwnBufferMin bytes or more gets a Buffer of its own, made at
+//     once (napi_create_buffer: uninitialized memory);
+//   - smaller reads are staged natively and share one Buffer of the batch's
+//     exact small total, made by Publish.
+// Why not external ArrayBuffers over reused native slabs (the first design):
+// node tracks each external ArrayBuffer with a weak handle, and V8's
+// scavenger treats weak handles as strong, so every received byte was
+// promoted and waited for a mark-compact (one per ~64 MB received at 1,000
+// connections). A managed Buffer that JS drops dies in the next scavenge.
+//
+// Buffer indexes in the batch: 0 is the shared small Buffer, 1.. the own ones.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include <node_api.h>
+
+namespace iocpnet {
+namespace bridge {
+
+class ReceiveBuffers {
+ public:
+  static constexpr size_t kOwnBufferMin = 4096;
+  static constexpr uint32_t kSmallIndex = 0;
+  static constexpr size_t kMaxKeptStaging = 1024 * 1024;
+
+  explicit ReceiveBuffers(napi_env env) : env_(env) {}
+
+  // Starts a batch (inside the HandleScope that lasts until the JS call).
+  void Begin();
+
+  // Copies `size` bytes; sets the index of the Buffer holding them and their
+  // offset in it. False if no Buffer could be made (the environment is
+  // shutting down): the batch cannot be delivered then.
+  bool Copy(const uint8_t* data, size_t size, uint32_t* index, size_t* offset);
+
+  // The batch's Buffers as a JS array (undefined when nothing was received).
+  bool Publish(napi_value* buffers);
+
+  // Env teardown: lets go of staged bytes.
+  void Release();
+
+ private:
+  napi_env env_;
+  std::vector<napi_value> own_;    // this batch's own Buffers (local handles)
+  std::vector<uint8_t> small_;     // this batch's small reads, back to back
+  bool failed_ = false;
+};
+
+}  // namespace bridge
+}  // namespace iocpnet
