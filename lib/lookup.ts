@@ -2,8 +2,7 @@
 // Eyeballs") connection attempts, following node v20's lookupAndConnect /
 // internalConnectMultiple: addresses sorted alternating families, one attempt
 // in flight at a time, the next one started when the attempt timer fires.
-import * as dns from 'dns';
-import * as nodeNet from 'net';
+import type * as dnsModule from 'dns';
 import { getEngine, CloseMode } from './engine';
 import type { HandleOwner } from './engine';
 import { codes, ExceptionWithHostPort, NodeAggregateError } from './errors';
@@ -11,19 +10,26 @@ import { validateBoolean, validateFunction, validateInt32, validateNumber, valid
 import { UV_ECANCELED, UV_ETIMEDOUT } from './uv';
 import { kInternalConnect, kAdoptHandle, kAfterConnect, kConnectFailed, kAsyncResource, kAbortPendingAttempt, kUnref } from './symbols';
 import { bindPort } from './args';
+import { isIP } from './ip';
 import type { Socket, ConnectRequest } from './socket';
 
 const { ERR_INVALID_ADDRESS_FAMILY, ERR_INVALID_ARG_TYPE, ERR_INVALID_IP_ADDRESS, ERR_SOCKET_CONNECTION_TIMEOUT } = codes;
 
 const isWindows = process.platform === 'win32';
-const { isIP } = nodeNet;
 
-// Start from node's own defaults so --network-family-autoselection[-attempt-timeout] apply.
-let autoSelectFamilyDefault: boolean = nodeNet.getDefaultAutoSelectFamily();
-let autoSelectFamilyAttemptTimeoutDefault: number = nodeNet.getDefaultAutoSelectFamilyAttemptTimeout();
+// node:dns is loaded on the first lookup, as node:net does.
+let dnsModuleLoaded: typeof dnsModule | undefined;
+function dns(): typeof dnsModule {
+  return (dnsModuleLoaded ??= require('dns') as typeof dnsModule);
+}
+
+// Start from node's own defaults so --network-family-autoselection[-attempt-timeout]
+// apply; read when first needed (reading them loads node:net).
+let autoSelectFamilyDefault: boolean | undefined;
+let autoSelectFamilyAttemptTimeoutDefault: number | undefined;
 
 export function getDefaultAutoSelectFamily(): boolean {
-  return autoSelectFamilyDefault;
+  return (autoSelectFamilyDefault ??= require('net').getDefaultAutoSelectFamily() as boolean);
 }
 
 export function setDefaultAutoSelectFamily(value: boolean): void {
@@ -32,7 +38,7 @@ export function setDefaultAutoSelectFamily(value: boolean): void {
 }
 
 export function getDefaultAutoSelectFamilyAttemptTimeout(): number {
-  return autoSelectFamilyAttemptTimeoutDefault;
+  return (autoSelectFamilyAttemptTimeoutDefault ??= require('net').getDefaultAutoSelectFamilyAttemptTimeout() as number);
 }
 
 export function setDefaultAutoSelectFamilyAttemptTimeout(value: number): void {
@@ -76,13 +82,13 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
   const port: number = (rawPort as any) | 0;
 
   if (autoSelectFamily != null) validateBoolean(autoSelectFamily, 'options.autoSelectFamily');
-  else autoSelectFamily = autoSelectFamilyDefault;
+  else autoSelectFamily = getDefaultAutoSelectFamily();
 
   if (autoSelectFamilyAttemptTimeout != null) {
     validateInt32(autoSelectFamilyAttemptTimeout, 'options.autoSelectFamilyAttemptTimeout', 1);
     if (autoSelectFamilyAttemptTimeout < 10) autoSelectFamilyAttemptTimeout = 10;
   } else {
-    autoSelectFamilyAttemptTimeout = autoSelectFamilyAttemptTimeoutDefault;
+    autoSelectFamilyAttemptTimeout = getDefaultAutoSelectFamilyAttemptTimeout();
   }
 
   // An IP literal needs no lookup; connect on the next tick like node.
@@ -100,10 +106,10 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
     hints: options.hints || 0,
   };
   if (!isWindows && dnsopts.family !== 4 && dnsopts.family !== 6 && dnsopts.hints === 0) {
-    dnsopts.hints = dns.ADDRCONFIG;
+    dnsopts.hints = dns().ADDRCONFIG;
   }
   self._host = host;
-  const lookup: LookupFn = options.lookup || dns.lookup;
+  const lookup: LookupFn = options.lookup || dns().lookup;
 
   if (dnsopts.family !== 4 && dnsopts.family !== 6 && !localAddress && autoSelectFamily) {
     dnsopts.all = true;

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'events';
 import { AsyncResource } from 'async_hooks';
 import * as dc from 'diagnostics_channel';
-import * as dns from 'dns';
+import type * as dnsModule from 'dns';
 import * as fs from 'fs';
 import { promisify } from 'util';
 import type * as nodeNet from 'net';
@@ -70,9 +70,9 @@ class ServerHandleOwner implements HandleOwner {
   onClose(): void {
     // The port is free only now: 'close' waits for it (node closes its fd synchronously).
     const server = this.server;
-    const scope = server[kClosingHandles].get(this.handle);
+    const scope = server[kClosingHandles]?.get(this.handle);
     if (scope === undefined) return;
-    server[kClosingHandles].delete(this.handle);
+    server[kClosingHandles]!.delete(this.handle);
     // 'close' follows in the context close() was called from, as in node.
     scope.runInAsyncScope(() => server._emitCloseIfDrained());
   }
@@ -189,7 +189,7 @@ export function initServer(self: Server, options?: any, connectionListener?: any
   self._unref = false;
   self._listeningId = 1;
   self[kListenHandle] = 0;
-  self[kClosingHandles] = new Map();
+  self[kClosingHandles] = null; // made by the first close() of a listening handle
   self[kIsPipe] = false;
   self[kAsyncResource] = null;
   self.allowHalfOpen = options.allowHalfOpen || false;
@@ -227,7 +227,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
   declare highWaterMark: number;
 
   declare [kListenHandle]: number;
-  declare [kClosingHandles]: Map<number, AsyncResource>;
+  declare [kClosingHandles]: Map<number, AsyncResource> | null;
   declare [kIsPipe]: boolean;
   declare [kAsyncResource]: AsyncResource | null;
 
@@ -375,7 +375,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
       }
     }
     if (this[kListenHandle]) {
-      this[kClosingHandles].set(this[kListenHandle], new AsyncResource('SERVERCLOSE'));
+      (this[kClosingHandles] ??= new Map()).set(this[kListenHandle], new AsyncResource('SERVERCLOSE'));
       getEngine().close(this[kListenHandle], CloseMode.Abort);
       this[kListenHandle] = 0;
       if (this[kIsPipe]) unlinkPipe(this._pipeName!);
@@ -402,7 +402,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
   }
 
   _emitCloseIfDrained(): void {
-    if (this[kListenHandle] || this._connections || this[kClosingHandles].size) return;
+    if (this[kListenHandle] || this._connections || this[kClosingHandles]?.size) return;
     process.nextTick(emitCloseNT, this);
   }
 
@@ -431,7 +431,8 @@ export class Server extends EventEmitter implements nodeNet.Server {
 
 function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined, ipv6Only: boolean): void {
   const listeningId = self._listeningId;
-  dns.lookup(address, (err, ip, addressType) => {
+  // node:dns is loaded on the first listen() with a host, as node:net does.
+  (require('dns') as typeof dnsModule).lookup(address, (err, ip, addressType) => {
     if (listeningId !== self._listeningId) return;
     if (err) {
       self.emit('error', err);

@@ -4,7 +4,6 @@
 import { Duplex } from 'stream';
 import { AsyncResource } from 'async_hooks';
 import * as fs from 'fs';
-import { isatty } from 'tty';
 import type * as nodeNet from 'net';
 import { getEngine, CloseMode, WRITTEN_NOW } from './engine';
 import type { HandleOwner } from './engine';
@@ -77,15 +76,18 @@ function getTimerDuration(msecs: unknown, name: string): number {
  * onClose, which runs the close callback registered by _destroy().
  */
 class SocketHandleOwner implements HandleOwner {
-  /** What onClose emits: 'close' with hadError false/true, or nothing (set by _destroy). */
-  closeEmit: CloseEmit = CloseEmit.None;
-  closed = false;
+  // One per connection, so it stays small: no copy of the handle number (a
+  // 16-byte HeapNumber, since handles exceed the Smi range): the socket's
+  // kOwner slot says whether this handle is still the socket's.
+  /** What onClose does (closeHandle sets it); Done once the handle is closed or given up. */
+  closeState: CloseState = CloseState.Silent;
   /** Bytes of writes accepted by the engine whose callback has not run yet (>= its queuedBytes()). */
   unfinishedBytes = 0;
-  constructor(readonly socket: Socket, readonly handle: number) {}
+  constructor(readonly socket: Socket) {}
 
+  /** kOwner and kHandle are set and cleared together (kAdoptHandle, _destroy, connect). */
   private live(): boolean {
-    return this.socket[kHandle] === this.handle;
+    return this.socket[kOwner] === this;
   }
   onConnect(status: number): void {
     if (!this.live()) return;
@@ -116,17 +118,17 @@ class SocketHandleOwner implements HandleOwner {
     (socket[kShutdownScope] ?? socket[kAsyncResource]!).runInAsyncScope(cb);
   }
   onClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    const emit = this.closeEmit;
-    this.closeEmit = CloseEmit.None;
-    if (emit !== CloseEmit.None) {
-      this.socket[kAsyncResource]!.runInAsyncScope(emitCloseEvent, null, this.socket, emit === CloseEmit.HadError);
+    const state = this.closeState;
+    if (state === CloseState.Done) return;
+    this.closeState = CloseState.Done;
+    if (state !== CloseState.Silent) {
+      this.socket[kAsyncResource]!.runInAsyncScope(emitCloseEvent, null, this.socket, state === CloseState.EmitHadError);
     }
   }
 }
 
-const enum CloseEmit { None = 0, Clean = 1, HadError = 2 }
+/** One field for "closed yet?" and "emit 'close' (hadError false/true) then?": the owner is per connection. */
+const enum CloseState { Silent = 0, EmitClean = 1, EmitHadError = 2, Done = 3 }
 
 function emitCloseEvent(socket: Socket, hadError: boolean): void {
   socket.emit('close', hadError);
@@ -259,7 +261,8 @@ function addClientAbortSignalOption(self: Socket, signal: AbortSignal): void {
 /** What node's guessHandleType says of a descriptor (after validating it like createHandle). */
 function guessHandleType(fd: unknown): string {
   validateInt32(fd, 'fd', 0);
-  if (isatty(fd as number)) return 'TTY';
+  // node:tty is loaded only here: it loads node:net (~1.8 MiB of RSS).
+  if ((require('tty') as typeof import('tty')).isatty(fd as number)) return 'TTY';
   let stat: fs.Stats;
   try {
     stat = fs.fstatSync(fd as number);
@@ -508,6 +511,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
     if (this.destroyed) {
       this[kHasHandle] = false;
       this[kHandle] = 0;
+      this[kOwner] = null;
       this._peername = null;
       this._sockname = null;
     }
@@ -575,10 +579,10 @@ export class Socket extends Duplex implements nodeNet.Socket {
     if (previous && previous !== handle) {
       // connect() on a socket that still has a handle: node re-uses it; we replace
       // it, so the old one is closed here rather than leaked.
-      this[kOwner]!.closed = true;
+      this[kOwner]!.closeState = CloseState.Done;
       engine.close(previous, CloseMode.Abort);
     }
-    const owner = new SocketHandleOwner(this, handle);
+    const owner = new SocketHandleOwner(this);
     this[kHandle] = handle;
     this[kOwner] = owner;
     this[kBytesRead] = 0;
@@ -1050,18 +1054,18 @@ function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, r
   // Writes the stream already reported complete sit in the engine's queue
   // the way node's sit in the kernel: a plain destroy() still delivers them.
   if (!reset && !isException && !wasConnecting && owner.unfinishedBytes > 0 && engine.queuedBytes(handle) > 0) {
-    owner.closed = true;
+    owner.closeState = CloseState.Done;
     engine.close(handle, CloseMode.Graceful);
     setImmediate(emitCloseEvent, socket, false);
     return;
   }
-  owner.closeEmit = isException ? CloseEmit.HadError : CloseEmit.Clean;
+  owner.closeState = isException ? CloseState.EmitHadError : CloseState.EmitClean;
   const err = engine.close(handle, reset ? CloseMode.Reset : CloseMode.Abort);
   if (err) {
     if (reset) socket.emit('error', new ErrnoException(err, 'reset'));
-    if (!owner.closed) {
-      owner.closed = true;
-      owner.closeEmit = CloseEmit.None;
+    // (Re-read: the 'error' listeners above ran in between.)
+    if ((owner.closeState as CloseState) !== CloseState.Done) {
+      owner.closeState = CloseState.Done;
       process.nextTick(emitCloseEvent, socket, isException);
     }
   }

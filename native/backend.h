@@ -93,7 +93,7 @@ enum class CloseMode : uint8_t {
 
 struct BackendOptions {
   std::string name;                 // "", "uring", "epoll", "iocp": "" picks the best that works
-  uint32_t ring_entries = 4096;     // submission queue size
+  uint32_t ring_entries = 1024;     // submission queue size (the completion queue has 4x); a full queue is submitted early
   uint32_t recv_buffer_size = 64 * 1024;  // page multiple (rule 10)
   uint32_t recv_buffer_count = 1024;      // provided-buffer ring size (power of two)
   uint32_t max_buffers_per_socket = 8;    // fairness cap (rule 14)

@@ -154,6 +154,58 @@ compare(t, "paused mode: 'readable' + read(n)", async (net) => {
   return { total: got.length + (tail ? tail.length : 0), equalPrefix: payload.subarray(0, got.length).equals(got), sawReadable: readableEvents > 0 };
 }, (t, r) => t.strictSame(r, { total: 200_000, equalPrefix: true, sawReadable: true }));
 
+compare(t, 'Socket and Server: new, call without new, subclasses, util.inherits', async (net) => {
+  const util = require('node:util');
+  class MySocket extends net.Socket {
+    tag = 'mine';
+    constructor(options?: any) {
+      super(options);
+    }
+  }
+  class MyServer extends net.Server {
+    tag = 'server';
+  }
+  function OldSocket(this: any, options?: any) {
+    net.Socket.call(this, options);
+    this.old = true;
+  }
+  util.inherits(OldSocket, net.Socket);
+  const describe = (o: any) => ({
+    isSocket: o instanceof net.Socket, isStream: o instanceof net.Stream, ctor: o.constructor.name,
+    protoIsSocket: Object.getPrototypeOf(o) === net.Socket.prototype, readable: o.readable, writable: o.writable,
+    allowHalfOpen: o.allowHalfOpen, tag: o.tag, old: o.old, ownFn: typeof o.connect,
+  });
+  const mine = new MySocket({ allowHalfOpen: true });
+  const server = new MyServer();
+  const plain = (net.Socket as any)();
+  const result = {
+    created: describe(new net.Socket()),
+    called: describe(plain),
+    subclass: describe(mine),
+    subclassIsMine: mine instanceof MySocket,
+    inherited: describe(new (OldSocket as any)({ allowHalfOpen: true })),
+    server: { isServer: server instanceof net.Server, tag: server.tag, ctor: server.constructor.name, listening: server.listening },
+    calledServer: (net.Server as any)() instanceof net.Server,
+  };
+  // A subclass instance is a working socket.
+  const echo = net.createServer((s) => s.pipe(s));
+  const port = await listen(echo);
+  const client = new MySocket();
+  client.connect(port, '127.0.0.1');
+  client.end('hello');
+  let got = '';
+  client.on('data', (d: Buffer) => (got += d));
+  await once(client, 'close');
+  await closeServer(echo);
+  return { ...result, got };
+}, (t, r: any) => {
+  t.match(r.subclass, { isSocket: true, ctor: 'MySocket', tag: 'mine', allowHalfOpen: true });
+  t.equal(r.subclassIsMine, true);
+  t.match(r.inherited, { isSocket: true, ctor: 'OldSocket', old: true, allowHalfOpen: true });
+  t.match(r.created, { isSocket: true, isStream: true, protoIsSocket: true });
+  t.equal(r.got, 'hello');
+});
+
 compare(t, 'methods that return this', async (net) => {
   const { server, client, peer } = await pair(net);
   const r = {

@@ -19,7 +19,13 @@
 // only once such bytes arrive: see ReadStop), and a recv that found
 // the ring empty (-ENOBUFS) waits in a FIFO and is re-armed one per buffer
 // that comes back (or per buffer added when the ring grows), and at the end
-// of every Drain (see RearmStarvedAfterDrain).
+// of every Drain (see RearmStarvedAfterDrain). Completion work is deferred
+// to Drain (ring.h), so one Drain may find several filled buffers of one
+// connection: it is handed at most kDrainBytesPerConn of them, the rest is
+// copied to its stash for the next Drain, and every buffer goes back at once.
+//
+// Large writes first try a synchronous sendmsg when nothing of the socket is
+// queued (TryWrite, like uv_try_write); the rest follows the queued path.
 #include "uring/backend_uring.h"
 
 #include <fcntl.h>
@@ -194,7 +200,7 @@ class UringBackend final : public Backend {
   }
 
   int Init(std::string* why) {
-    uint32_t entries = options_.ring_entries == 0 ? 4096 : options_.ring_entries;
+    uint32_t entries = options_.ring_entries == 0 ? BackendOptions().ring_entries : options_.ring_entries;
     // IOCP_NET_COOP_TASKRUN=1 keeps completion work cooperative (the ring fd
     // polled directly): for kernels where deferred work misbehaves, and to
     // test that path.
@@ -278,7 +284,7 @@ class UringBackend final : public Backend {
     }
     next_drain_stashes_.clear();
     DeliverQueued();
-    size_t budget = 4 * static_cast<size_t>(options_.ring_entries == 0 ? 4096 : options_.ring_entries);
+    size_t budget = 4 * static_cast<size_t>(options_.ring_entries == 0 ? BackendOptions().ring_entries : options_.ring_entries);
     for (;;) {
       if (ring_.CqOverflowed()) ring_.FlushOverflow();
       io_uring_cqe* cqe = ring_.PeekCqe();

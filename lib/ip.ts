@@ -1,0 +1,48 @@
+// IP literal checks for the library's own use (address validation, whether a
+// host needs a DNS lookup), so loading iocp-net does not load node:net and
+// its dependencies (~1.8 MiB of RSS) just for node's isIP. The exported
+// isIP/isIPv4/isIPv6 remain node's own functions (see net.ts); test/ip.test.ts
+// checks that these agree with them.
+
+// One IPv4 decimal octet, 0-255, no leading zeros.
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
+const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+const HEXTET = '[0-9a-fA-F]{1,4}';
+
+// `count` hextets separated by ':' (count >= 1).
+function hextets(count: number): string {
+  return count === 1 ? HEXTET : `(?:${HEXTET}:){${count - 1}}${HEXTET}`;
+}
+
+// Every IPv6 text form: eight 16-bit groups, or fewer around one '::' (which
+// stands for at least one zero group); the last two groups may be written as
+// an IPv4 address. An optional zone ("%eth0") follows.
+function ipv6Pattern(): string {
+  const forms: string[] = [`${hextets(6)}:(?:${hextets(2)}|${IPV4})`];
+  for (let left = 0; left <= 7; left++) {
+    const head = left === 0 ? '' : hextets(left);
+    const tails = [''];
+    for (let right = 1; left + right <= 7; right++) tails.push(hextets(right));
+    for (let right = 0; left + right + 2 <= 7; right++) tails.push(right === 0 ? IPV4 : `${hextets(right)}:${IPV4}`);
+    forms.push(`${head}::(?:${tails.join('|')})`);
+  }
+  return `(?:${forms.join('|')})(?:%[0-9a-zA-Z.:-]+)?`;
+}
+
+const IPV4_RE = new RegExp(`^${IPV4}$`);
+const IPV6_RE = new RegExp(`^${ipv6Pattern()}$`);
+
+// Like node's: the input is turned into a string first.
+export function isIPv4(input: unknown): boolean {
+  return IPV4_RE.test(`${input}`);
+}
+
+export function isIPv6(input: unknown): boolean {
+  return IPV6_RE.test(`${input}`);
+}
+
+export function isIP(input: unknown): 0 | 4 | 6 {
+  if (isIPv4(input)) return 4;
+  if (isIPv6(input)) return 6;
+  return 0;
+}
