@@ -268,10 +268,10 @@ class UringBackend final : public Backend {
     sink_ = &sink;
     delivered_ = 0;
     if (wake_fd_ >= 0) {
-      // Run the deferred receives/accepts first (they post CQEs, which
-      // signal the eventfd), then clear the eventfd: what arrives from now
-      // on signals it again.
-      ring_.RunTaskWork();
+      // Run the deferred receives/accepts first, unless the last Flush ran
+      // them already (they post CQEs, which signal the eventfd), then clear
+      // the eventfd: what arrives from now on signals it again.
+      if (ring_.TaskWorkPending()) ring_.RunTaskWork();
       uint64_t signals;
       while (read(wake_fd_, &signals, sizeof(signals)) < 0 && errno == EINTR) {
       }

@@ -193,8 +193,12 @@ int Ring::Submit() {
   }
   unsigned head = LoadAcquire(sq_head_);
   unsigned to_submit = sq_tail_local_ - head;
-  if (to_submit == 0 && !CqOverflowed()) return 0;
-  unsigned flags = CqOverflowed() ? IORING_ENTER_GETEVENTS : 0;
+  // Deferred completion work that is already queued runs in this same
+  // syscall: under load the next Drain then finds its CQEs posted and needs
+  // no io_uring_enter of its own.
+  bool run_work = defers_task_work_ && TaskWorkPending();
+  if (to_submit == 0 && !CqOverflowed() && !run_work) return 0;
+  unsigned flags = CqOverflowed() || run_work ? IORING_ENTER_GETEVENTS : 0;
   int result;
   do {
     result = SysEnter(ring_fd_, to_submit, 0, flags);

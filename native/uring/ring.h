@@ -28,8 +28,9 @@ class Ring {
   // A zeroed SQE to fill, or null when the SQ is full even after submitting
   // what was queued.
   io_uring_sqe* GetSqe();
-  // Submits every SQE queued since the last Submit. Returns the number the
-  // kernel took or -errno (EBUSY/EAGAIN: try again next turn).
+  // Submits every SQE queued since the last Submit, and runs deferred
+  // completion work already queued. Returns the number of SQEs the kernel
+  // took or -errno (EBUSY/EAGAIN: try again next turn).
   int Submit();
   unsigned Pending() const { return sq_tail_local_ - sq_submitted_; }
 
