@@ -9,8 +9,7 @@
 // random kData events, i.e. while more bytes are in flight, and resume in an
 // order picked by a seeded PRNG, sometimes within the same callback.
 // Run with rings of 2-8 buffers of 4 KiB (constant ENOBUFS and re-arms), a
-// tiny Drain budget, the PROVIDE_BUFFERS fallback, and cooperative
-// (not deferred) completion work.
+// tiny Drain budget and the PROVIDE_BUFFERS fallback.
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -72,19 +71,16 @@ struct Config {
   uint32_t ring_entries;
   bool provide_buffers;
   uint64_t seed;
-  bool cooperative = false;  // completion work not deferred (IOCP_NET_COOP_TASKRUN)
 };
 
 void RunIntegrity(const Config& config) {
   if (config.provide_buffers) setenv("IOCP_NET_PROVIDE_BUFFERS", "1", 1);
-  if (config.cooperative) setenv("IOCP_NET_COOP_TASKRUN", "1", 1);
   BackendOptions options = SmallOptions();
   options.recv_buffer_count = config.buffer_count;
   options.recv_buffer_size = config.buffer_size;
   options.ring_entries = config.ring_entries;
   Loop loop(options);
   if (config.provide_buffers) unsetenv("IOCP_NET_PROVIDE_BUFFERS");
-  if (config.cooperative) unsetenv("IOCP_NET_COOP_TASKRUN");
 
   Prng prng{config.seed};
   uint16_t port = 0;
@@ -251,9 +247,6 @@ TEST(integrity_small_drain_budget_pause_resume) { RunIntegrity({"budget", 8, 409
 
 TEST(integrity_provide_buffers_mode_pause_resume) {
   RunIntegrity({"provide-buffers", 4, 4096, 1024, true, 0xc0ffeeu});
-}
-TEST(integrity_cooperative_task_work_pause_resume) {
-  RunIntegrity({"coop", 8, 4096, 1024, false, 0x5eedu, true});
 }
 TEST(integrity_growing_ring_pause_resume) { RunIntegrity({"grow", 1024, 4096, 1024, false, 0x77u}); }
 TEST(integrity_growing_ring_provide_buffers) { RunIntegrity({"grow-pb", 1024, 4096, 1024, true, 0x78u}); }

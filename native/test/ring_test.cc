@@ -17,7 +17,7 @@ namespace {
 void MultishotRecvThrough(bool allow_ring_mapped, bool expect_ring_mapped) {
   Ring ring;
   std::string why;
-  REQUIRE(ring.Init(64, 256, /*allow_deferred=*/false, &why) == 0);
+  REQUIRE(ring.Init(64, 256, &why) == 0);
   BufferRing buffers;
   REQUIRE(buffers.Init(&ring, 7, 8, 4096, 0xfeed, 4, allow_ring_mapped) == 0);
   CHECK(buffers.circulating() == 4u);

@@ -19,10 +19,10 @@
 // only once such bytes arrive: see ReadStop), and a recv that found
 // the ring empty (-ENOBUFS) waits in a FIFO and is re-armed one per buffer
 // that comes back (or per buffer added when the ring grows), and at the end
-// of every Drain (see RearmStarvedAfterDrain). Completion work is deferred
-// to Drain (ring.h), so one Drain may find several filled buffers of one
-// connection: it is handed at most kDrainBytesPerConn of them, the rest is
-// copied to its stash for the next Drain, and every buffer goes back at once.
+// of every Drain (see RearmStarvedAfterDrain). One Drain may find several
+// filled buffers of one connection (everything that arrived since the last
+// turn): it is handed at most kDrainBytesPerConn of them, the rest is copied
+// to its stash for the next Drain, and every buffer goes back at once.
 //
 // Large writes first try a synchronous sendmsg when nothing of the socket is
 // queued (TryWrite, like uv_try_write); the rest follows the queued path.
@@ -31,7 +31,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -82,10 +81,9 @@ constexpr uint32_t kInitialRecvBuffers = 64;
 // similarly reads on until its readable buffer passes the high-water mark).
 constexpr size_t kPausedStashLimit = 64 * 1024;
 // Bytes one connection gets per Drain; the rest waits in its stash for the
-// next one. With deferred completion work a multishot recv reads everything
-// that arrived since the last turn (up to dozens of buffers): delivered at
-// once, a socket that pauses after its first chunk would still be handed
-// megabytes, as node (one 64 KiB read per socket per turn) never is.
+// next one. A multishot recv reads everything that arrived since the last
+// turn (up to dozens of buffers): delivered at once, a socket that pauses
+// after its first chunk would still be handed megabytes.
 constexpr size_t kDrainBytesPerConn = 256 * 1024;
 
 uint64_t NowMs() {
@@ -196,25 +194,12 @@ class UringBackend final : public Backend {
       delete conn;
     }
     if (reserve_fd_ >= 0) close(reserve_fd_);
-    if (wake_fd_ >= 0) close(wake_fd_);
   }
 
   int Init(std::string* why) {
     uint32_t entries = options_.ring_entries == 0 ? BackendOptions().ring_entries : options_.ring_entries;
-    // IOCP_NET_COOP_TASKRUN=1 keeps completion work cooperative (the ring fd
-    // polled directly): for kernels where deferred work misbehaves, and to
-    // test that path.
-    bool allow_deferred = std::getenv("IOCP_NET_COOP_TASKRUN") == nullptr;
-    int result = ring_.Init(entries, entries * 4, allow_deferred, why);
+    int result = ring_.Init(entries, entries * 4, why);
     if (result < 0) return result;
-    if (ring_.defers_task_work()) {
-      wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-      if (wake_fd_ < 0 || ring_.RegisterEventfd(wake_fd_) < 0) {
-        int err = errno;
-        *why = std::string("cannot register an eventfd with io_uring: ") + std::strerror(err);
-        return -err;
-      }
-    }
     uint32_t count = options_.recv_buffer_count == 0 ? 1024 : options_.recv_buffer_count;
     uint32_t rounded = 1;
     while (rounded < count && rounded < 32768) rounded <<= 1;
@@ -236,12 +221,10 @@ class UringBackend final : public Backend {
   }
 
   const char* Name() const override { return "uring"; }
-  // With deferred completion work (the default), an eventfd registered with
-  // the ring: the ring fd's poll does not see deferred work. Drain clears it
-  // and re-signals it when it leaves work behind (budget, late task work).
-  // Otherwise the ring fd itself, readable exactly while the CQ holds entries
-  // (level-triggered): no eventfd read per turn.
-  int PollFd() const override { return wake_fd_ >= 0 ? wake_fd_ : ring_.fd(); }
+  // The ring fd, readable exactly while the CQ holds entries (level-
+  // triggered): completion work is cooperative (ring.h), so nothing is
+  // pending anywhere the poll cannot see.
+  int PollFd() const override { return ring_.fd(); }
   void SetWakeCallback(void (*)(void*), void*) override {}
 
   // ---------------------------------------------------------------- loop
@@ -267,15 +250,6 @@ class UringBackend final : public Backend {
   size_t Drain(EventSink& sink) override {
     sink_ = &sink;
     delivered_ = 0;
-    if (wake_fd_ >= 0) {
-      // Run the deferred receives/accepts first, unless the last Flush ran
-      // them already (they post CQEs, which signal the eventfd), then clear
-      // the eventfd: what arrives from now on signals it again.
-      if (ring_.TaskWorkPending()) ring_.RunTaskWork();
-      uint64_t signals;
-      while (read(wake_fd_, &signals, sizeof(signals)) < 0 && errno == EINTR) {
-      }
-    }
     ++drain_count_;
     for (HandleId id : next_drain_stashes_) {
       Event event{};
@@ -299,20 +273,9 @@ class UringBackend final : public Backend {
     }
     buffers_.Publish();
     RearmStarvedAfterDrain();
-    // Come back next turn for stashed bytes whose turn it was not, CQEs left
-    // by the budget, or work queued between RunTaskWork and the eventfd read
-    // (its signal was cleared). The ring fd stays readable by itself while
-    // CQEs wait.
-    bool stashes_wait = !next_drain_stashes_.empty();
-    if (wake_fd_ >= 0) {
-      if (stashes_wait || ring_.PeekCqe() != nullptr || ring_.TaskWorkPending()) {
-        uint64_t one = 1;
-        while (write(wake_fd_, &one, sizeof(one)) < 0 && errno == EINTR) {
-        }
-      }
-    } else if (stashes_wait) {
-      QueueWake();
-    }
+    // Come back next turn for stashed bytes whose turn it was not. (CQEs
+    // left by the budget keep the ring fd readable by themselves.)
+    if (!next_drain_stashes_.empty()) QueueWake();
     sink_ = nullptr;
     return delivered_;
   }
@@ -607,7 +570,7 @@ class UringBackend final : public Backend {
       bool busy = false;
       for (Conn* conn : all_conns_) busy = busy || (conn->id != 0 && conn->inflight > 0);
       if (!busy) return;
-      ring_.WaitForCompletion(10);  // also runs deferred completion work
+      ring_.WaitForCompletion(10);
       if (ring_.CqOverflowed()) ring_.FlushOverflow();
       while (io_uring_cqe* cqe = ring_.PeekCqe()) {
         uint64_t user_data = cqe->user_data;
@@ -1375,7 +1338,6 @@ class UringBackend final : public Backend {
   bool timer_armed_ = false;
   bool wake_pending_ = false;
   int reserve_fd_ = -1;  // see ShedPendingConnections
-  int wake_fd_ = -1;     // eventfd watched instead of the ring fd when completion work is deferred
   EventSink* sink_ = nullptr;
   size_t delivered_ = 0;
   std::vector<uint8_t> scratch_;

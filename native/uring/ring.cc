@@ -67,24 +67,30 @@ void Ring::Unmap() {
   sq_ring_ = nullptr;
 }
 
-int Ring::Init(uint32_t sq_entries, uint32_t cq_entries, bool allow_deferred, std::string* why) {
+int Ring::Init(uint32_t sq_entries, uint32_t cq_entries, std::string* why) {
   io_uring_params params;
-  // Completion work (e.g. a recv whose data arrived) runs in our thread:
-  // - DEFER_TASKRUN (6.1, with SINGLE_ISSUER): only when we ask for events
-  //   (RunTaskWork). Receives then run once per loop turn and take all the
-  //   bytes that arrived, instead of running at every syscall we make (each
-  //   synchronous send ran the pending recvs, which took a few KiB each: 3x
-  //   the receive events at 1,000 connections). The ring fd's poll is not
-  //   woken by deferred work, so the backend watches an eventfd instead.
-  // - else COOP_TASKRUN (5.19): at our next kernel entry or exit, without an
-  //   IPI; the ring fd is then pollable as usual.
-  // TASKRUN_FLAG shows pending work in the SQ flags (TaskWorkPending).
+  // Completion work (e.g. a recv whose data arrived) runs in our thread.
+  // COOP_TASKRUN (5.19): it is queued on the task with TIF_NOTIFY_SIGNAL set
+  // and the task woken from any interruptible sleep (epoll_wait included);
+  // it runs on the way back to user space and posts its CQEs, which make
+  // the ring fd readable. TASKRUN_FLAG shows pending work in the SQ flags.
+  //
+  // DEFER_TASKRUN is not used, because it cannot wake us reliably. Deferred
+  // work runs only when we ask for events, and the only notice of new work
+  // is an eventfd registered with the ring. On Linux 6.18 that signal, when
+  // raised from the network receive path (a peer's send running our socket's
+  // wake-up in its softirq), is not sent at once but through an RCU callback
+  // (io_eventfd_do_signal from rcu_do_batch, seen with ftrace): the process
+  // sat in epoll_wait for 8-32 ms while the reply waited in the kernel, on
+  // almost every idle round trip. (Since 6.13 the kernel also runs at most 20
+  // deferred items per call and keeps the rest with IORING_SQ_TASKRUN
+  // cleared and no new signal.) Under load something else always woke the
+  // loop, so only a peer in another process, idle between messages, showed
+  // it: see native/test/wakeup_test.cc. Rule 15 of docs/DESIGN.md.
   const uint32_t base_flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL;
-  const uint32_t deferred = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
   const uint32_t cooperative = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
   int fd = -1;
-  for (uint32_t flags : {base_flags | deferred, base_flags | cooperative, base_flags}) {
-    if ((flags & IORING_SETUP_DEFER_TASKRUN) != 0 && !allow_deferred) continue;
+  for (uint32_t flags : {base_flags | cooperative, base_flags}) {
     std::memset(&params, 0, sizeof(params));
     params.flags = flags;
     params.cq_entries = cq_entries;
@@ -106,7 +112,6 @@ int Ring::Init(uint32_t sq_entries, uint32_t cq_entries, bool allow_deferred, st
   }
   ring_fd_ = fd;
   features_ = params.features;
-  defers_task_work_ = (params.flags & IORING_SETUP_DEFER_TASKRUN) != 0;
 
   const uint32_t required = IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE |
                             IORING_FEAT_FAST_POLL | IORING_FEAT_EXT_ARG | IORING_FEAT_CQE_SKIP;
@@ -193,12 +198,8 @@ int Ring::Submit() {
   }
   unsigned head = LoadAcquire(sq_head_);
   unsigned to_submit = sq_tail_local_ - head;
-  // Deferred completion work that is already queued runs in this same
-  // syscall: under load the next Drain then finds its CQEs posted and needs
-  // no io_uring_enter of its own.
-  bool run_work = defers_task_work_ && TaskWorkPending();
-  if (to_submit == 0 && !CqOverflowed() && !run_work) return 0;
-  unsigned flags = CqOverflowed() || run_work ? IORING_ENTER_GETEVENTS : 0;
+  if (to_submit == 0 && !CqOverflowed()) return 0;
+  unsigned flags = CqOverflowed() ? IORING_ENTER_GETEVENTS : 0;
   int result;
   do {
     result = SysEnter(ring_fd_, to_submit, 0, flags);
@@ -216,16 +217,12 @@ void Ring::Consume() { StoreRelease(cq_head_, *cq_head_ + 1); }
 
 bool Ring::CqOverflowed() const { return (LoadAcquire(sq_flags_) & IORING_SQ_CQ_OVERFLOW) != 0; }
 
-void Ring::FlushOverflow() { RunTaskWork(); }
-
-void Ring::RunTaskWork() {
+void Ring::FlushOverflow() {
   int result;
   do {
     result = SysEnter(ring_fd_, 0, 0, IORING_ENTER_GETEVENTS);
   } while (result < 0 && errno == EINTR);
 }
-
-bool Ring::TaskWorkPending() const { return (LoadAcquire(sq_flags_) & IORING_SQ_TASKRUN) != 0; }
 
 void Ring::WaitForCompletion(unsigned timeout_ms) {
   __kernel_timespec timeout;
@@ -237,10 +234,6 @@ void Ring::WaitForCompletion(unsigned timeout_ms) {
   // Returns at the first CQE, at the timeout (ETIME) or on a signal (EINTR):
   // the caller loops either way.
   syscall(__NR_io_uring_enter, ring_fd_, 0, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof(arg));
-}
-
-int Ring::RegisterEventfd(int fd) {
-  return SysRegister(ring_fd_, IORING_REGISTER_EVENTFD, &fd, 1) < 0 ? -errno : 0;
 }
 
 int Ring::SubmitAndWait() {

@@ -20,17 +20,16 @@ class Ring {
   Ring& operator=(const Ring&) = delete;
 
   // io_uring_setup + mmap + feature checks (Linux >= 6.1 features: multishot
-  // accept/recv, provided-buffer rings). Completion work is deferred to
-  // RunTaskWork() when allowed and supported (see defers_task_work()).
-  // Returns 0 or -errno and a sentence in *why on failure.
-  int Init(uint32_t sq_entries, uint32_t cq_entries, bool allow_deferred, std::string* why);
+  // accept/recv, provided-buffer rings). Completion work is cooperative, so
+  // the ring fd is readable exactly while the CQ holds entries (ring.cc says
+  // why not DEFER_TASKRUN). Returns 0 or -errno and a sentence in *why.
+  int Init(uint32_t sq_entries, uint32_t cq_entries, std::string* why);
 
   // A zeroed SQE to fill, or null when the SQ is full even after submitting
   // what was queued.
   io_uring_sqe* GetSqe();
-  // Submits every SQE queued since the last Submit, and runs deferred
-  // completion work already queued. Returns the number of SQEs the kernel
-  // took or -errno (EBUSY/EAGAIN: try again next turn).
+  // Submits every SQE queued since the last Submit. Returns the number of
+  // SQEs the kernel took or -errno (EBUSY/EAGAIN: try again next turn).
   int Submit();
   unsigned Pending() const { return sq_tail_local_ - sq_submitted_; }
 
@@ -42,18 +41,9 @@ class Ring {
   bool CqOverflowed() const;
   void FlushOverflow();
 
-  // DEFER_TASKRUN: completion work waits for RunTaskWork(), and polling the
-  // ring fd does not see it (watch an eventfd registered with the ring).
-  bool defers_task_work() const { return defers_task_work_; }
-  // Runs pending completion work, which posts its CQEs (io_uring_enter
-  // GETEVENTS without waiting).
-  void RunTaskWork();
-  // Completion work is queued and has not run yet (IORING_SQ_TASKRUN).
-  bool TaskWorkPending() const;
   // Blocks until a CQE is available or `timeout_ms` passes (teardown only).
   void WaitForCompletion(unsigned timeout_ms);
 
-  int RegisterEventfd(int fd);
   // Submits what is queued and blocks until at least one CQE is available
   // (used only during setup). Returns 0 or -errno.
   int SubmitAndWait();
@@ -66,7 +56,6 @@ class Ring {
 
   int ring_fd_ = -1;
   uint32_t features_ = 0;
-  bool defers_task_work_ = false;
 
   void* sq_ring_ = nullptr;
   size_t sq_ring_size_ = 0;
