@@ -85,6 +85,17 @@ constexpr size_t kPausedStashLimit = 64 * 1024;
 // turn (up to dozens of buffers): delivered at once, a socket that pauses
 // after its first chunk would still be handed megabytes.
 constexpr size_t kDrainBytesPerConn = 256 * 1024;
+// A send or receive the kernel refused for now (EAGAIN, ENOBUFS, ENOMEM,
+// EINTR: e.g. TCP memory pressure) is tried again after this long (rule 16).
+constexpr uint64_t kRetryDelayMs = 2;
+// Timers in the kernel at once (the close deadline and a retry, mostly).
+constexpr size_t kTimerSlots = 4;
+
+// Refusals that say "not now", never "this connection failed" (rule 16):
+// the operation is tried again later and the user never sees them.
+bool IsTransient(int32_t res) {
+  return res == -EAGAIN || res == -EWOULDBLOCK || res == -ENOBUFS || res == -ENOMEM || res == -EINTR;
+}
 
 uint64_t NowMs() {
   timespec ts;
@@ -146,6 +157,7 @@ struct Conn {
   bool recv_cancel_sent = false;
   bool in_starved_queue = false;    // got -ENOBUFS, waits for a returned buffer
   bool starved = false;
+  bool recv_retry_pending = false;  // a transient refusal: ArmRecv again at its retry deadline
   std::vector<uint8_t> stash;       // bytes that arrived after ReadStop (copied: rule 14)
   bool stash_eof = false;
   int stash_error = 0;
@@ -164,6 +176,7 @@ struct Conn {
   bool send_dirty = false;          // in the backend's list of sends to start at Flush
   size_t inflight_segments = 0;
   int write_error = 0;
+  bool send_retry_pending = false;  // a transient refusal: StartSend again at its retry deadline
   iovec iov_inline[kInlineIov];
   std::vector<iovec> iov_heap;      // sends of more than kInlineIov segments
   msghdr msg;
@@ -545,6 +558,18 @@ class UringBackend final : public Backend {
     HandleId id;
     uint64_t deadline_ms;
   };
+  struct Retry {
+    HandleId id;
+    uint64_t deadline_ms;
+    bool recv;  // else send
+  };
+  // One IORING_OP_TIMEOUT in the kernel. The kernel copies `spec` when it
+  // takes the SQE; the slot is busy until the timeout's CQE.
+  struct TimerSlot {
+    __kernel_timespec spec{};
+    uint64_t deadline_ms = 0;
+    bool armed = false;
+  };
 
   // Teardown (rule 9 even at exit): cancel every op still in the kernel and
   // reap until none is left (bounded), so no send still reads a buffer and
@@ -674,7 +699,7 @@ class UringBackend final : public Backend {
 
   bool NeedsRecv(const Conn* conn) const {
     return conn->reading && conn->connected && !conn->closing && !conn->eof && !conn->read_failed &&
-           !conn->recv_armed && !conn->starved && !conn->stash_scheduled;
+           !conn->recv_armed && !conn->starved && !conn->stash_scheduled && !conn->recv_retry_pending;
   }
 
   void ArmRecv(Conn* conn) {
@@ -690,8 +715,11 @@ class UringBackend final : public Backend {
     sqe->fd = conn->fd;
     sqe->flags = IOSQE_BUFFER_SELECT;
     sqe->buf_group = kBufferGroup;
-    // Multishot; poll first because a freshly armed socket usually has no data.
-    sqe->ioprio = IORING_RECV_MULTISHOT | IORING_RECVSEND_POLL_FIRST;
+    // Multishot, without IORING_RECVSEND_POLL_FIRST: with it, Linux 6.18
+    // kept the recv armed on sockets already ended by a FIN right behind
+    // their data, or closed by RST (native/test/peer_close_test.cc, the soak
+    // under memory pressure): the socket never saw its end (rule 5).
+    sqe->ioprio = IORING_RECV_MULTISHOT;
     sqe->user_data = UserData(conn->id, Op::kRecv);
     conn->recv_armed = true;
     conn->recv_cancel_sent = false;
@@ -737,22 +765,42 @@ class UringBackend final : public Backend {
     }
   }
 
+  // Makes sure a timer fires by the earliest pending deadline (close
+  // deadlines and retries): posts one unless an armed one fires earlier.
   void ArmTimer() {
-    if (timer_armed_ || close_deadlines_.empty()) return;
-    uint64_t now = NowMs();
-    uint64_t deadline = close_deadlines_.front().deadline_ms;
-    uint64_t wait = deadline > now ? deadline - now : 1;
+    uint64_t deadline = UINT64_MAX;
+    if (!close_deadlines_.empty()) deadline = close_deadlines_.front().deadline_ms;
+    if (!retries_.empty() && retries_.front().deadline_ms < deadline) deadline = retries_.front().deadline_ms;
+    if (deadline == UINT64_MAX) return;
+    TimerSlot* free_slot = nullptr;
+    for (TimerSlot& slot : timers_) {
+      if (slot.armed && slot.deadline_ms <= deadline) return;
+      if (!slot.armed && free_slot == nullptr) free_slot = &slot;
+    }
+    if (free_slot == nullptr) return;  // every slot busy: one of them fires first and re-arms
     io_uring_sqe* sqe = GetSqe();
     if (sqe == nullptr) return;
-    timer_spec_.tv_sec = static_cast<long long>(wait / 1000);
-    timer_spec_.tv_nsec = static_cast<long long>((wait % 1000) * 1000000);
+    uint64_t now = NowMs();
+    uint64_t wait = deadline > now ? deadline - now : 1;
+    free_slot->spec.tv_sec = static_cast<long long>(wait / 1000);
+    free_slot->spec.tv_nsec = static_cast<long long>((wait % 1000) * 1000000);
+    free_slot->deadline_ms = deadline;
+    free_slot->armed = true;
     sqe->opcode = IORING_OP_TIMEOUT;
     sqe->fd = -1;
-    sqe->addr = reinterpret_cast<uint64_t>(&timer_spec_);
+    sqe->addr = reinterpret_cast<uint64_t>(&free_slot->spec);
     sqe->len = 1;
     sqe->off = 0;
-    sqe->user_data = UserData(0, Op::kTimer);
-    timer_armed_ = true;
+    sqe->user_data = UserData(static_cast<HandleId>(free_slot - timers_), Op::kTimer);
+  }
+
+  // Rule 16: a transient refusal is tried again after kRetryDelayMs.
+  void ScheduleRetry(Conn* conn, bool recv) {
+    bool& pending = recv ? conn->recv_retry_pending : conn->send_retry_pending;
+    if (pending) return;
+    pending = true;
+    retries_.push_back(Retry{conn->id, NowMs() + kRetryDelayMs, recv});
+    ArmTimer();
   }
 
   // ---------------------------------------------------------------- writing
@@ -810,7 +858,7 @@ class UringBackend final : public Backend {
 
   // Called at Flush: hand the queued bytes to the kernel in one sendmsg.
   void StartSend(Conn* conn) {
-    if (conn->send_inflight || !conn->connected || conn->finalized) return;
+    if (conn->send_inflight || conn->send_retry_pending || !conn->connected || conn->finalized) return;
     if (conn->closing && conn->close_mode != CloseMode::kGraceful) return;
     if (conn->write_error != 0) {
       FailWrites(conn, conn->write_error);
@@ -1089,7 +1137,7 @@ class UringBackend final : public Backend {
     }
     if (op == Op::kProvide) return;  // a failed buffer hand-back; the buffer stays ours
     if (op == Op::kTimer) {
-      timer_armed_ = false;
+      if (id < kTimerSlots) timers_[id].armed = false;
       OnTimer();
       return;
     }
@@ -1131,6 +1179,9 @@ class UringBackend final : public Backend {
         event.peer = conn->id;
         events_.push_back(QueuedEvent{event, Action::kDeliver});
       }
+    } else if (res == -EAGAIN || res == -EWOULDBLOCK || res == -EINTR || res == -ECONNABORTED) {
+      // Nothing to accept after all, or the peer gave up first: not an
+      // error (libuv ignores these too).
     } else if (res != -ECANCELED && !listener->closing) {
       int status = UvErrorFromSystem(-res);
       if (res == -EMFILE || res == -ENFILE) status = ShedPendingConnections(listener->fd, status);
@@ -1203,6 +1254,10 @@ class UringBackend final : public Backend {
         // Grown buffers count as returned ones: one starved recv each.
         for (uint32_t added = buffers_.Grow(); added > 0 && !starved_.empty(); --added) RearmOneStarved();
       }
+    } else if (IsTransient(res)) {
+      // Not now (rule 16): the bytes stay in the kernel; try again shortly.
+      if (flags & IORING_CQE_F_BUFFER) ReturnBuffer(static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT));
+      if (!conn->closing && conn->reading) ScheduleRetry(conn, true);
     } else if (res != -ECANCELED) {
       if (flags & IORING_CQE_F_BUFFER) ReturnBuffer(static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT));
       if (!conn->closing) {
@@ -1275,6 +1330,10 @@ class UringBackend final : public Backend {
     conn->inflight_segments = 0;
     if (res >= 0) {
       Acknowledge(conn, static_cast<size_t>(res));
+    } else if (IsTransient(res)) {
+      // Nothing was sent; the queue is intact. Rule 16.
+      if (!(conn->closing && conn->close_mode != CloseMode::kGraceful)) ScheduleRetry(conn, false);
+      return;
     } else {
       int status = UvErrorFromSystem(-res);
       conn->write_error = status;
@@ -1317,6 +1376,20 @@ class UringBackend final : public Backend {
       // Rule 6: a graceful close that cannot finish in time is aborted.
       Escalate(conn, CloseMode::kAbort);
     }
+    while (!retries_.empty() && retries_.front().deadline_ms <= now) {
+      Retry retry = retries_.front();
+      retries_.pop_front();
+      Conn* conn = Find(retry.id);
+      if (conn == nullptr) continue;
+      if (retry.recv) {
+        conn->recv_retry_pending = false;
+        ArmRecv(conn);
+      } else {
+        conn->send_retry_pending = false;
+        MarkDirty(conn);  // StartSend at the next Flush
+      }
+      UpdateActive(conn);
+    }
     ArmTimer();
   }
 
@@ -1334,8 +1407,8 @@ class UringBackend final : public Backend {
   RingQueue<HandleId> starved_;    // recvs waiting for a ring buffer, in arrival order
   RingQueue<QueuedEvent> events_;
   RingQueue<CloseDeadline> close_deadlines_;  // FIFO == deadline order (one timeout value)
-  __kernel_timespec timer_spec_{};
-  bool timer_armed_ = false;
+  RingQueue<Retry> retries_;                  // likewise (one retry delay)
+  TimerSlot timers_[kTimerSlots];
   bool wake_pending_ = false;
   int reserve_fd_ = -1;  // see ShedPendingConnections
   EventSink* sink_ = nullptr;
