@@ -23,6 +23,7 @@ struct PerEnv {
   napi_async_cleanup_hook_handle cleanup_hook = nullptr;
   bool closing = false;      // cleanup hook started; uv handles still closing
   bool env_gone = false;     // instance data finalized while closing
+  bool methods_defined = false;  // the engine object has its methods (see Open)
 };
 
 void DeletePerEnv(PerEnv* per_env) {
@@ -86,25 +87,35 @@ BackendOptions ParseOptions(const Napi::CallbackInfo& info) {
 }
 
 // open(onBatch, options?) -> engine object (one per environment).
+//
+// Order matters when the environment is being torn down (worker.terminate()
+// while JS still runs): any napi call may then fail and throw. The engine
+// starts uv handles on the environment's loop, so from the moment it exists
+// the cleanup hook must be registered, or the loop is closed with our
+// handles open and Node aborts. Failures after that leave the engine to the
+// hook; the methods are defined again by the next open().
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PerEnv* per_env = env.GetInstanceData<PerEnv>();
-  if (per_env->engine != nullptr) return per_env->engine->receiver();
-  if (!info[0].IsFunction()) ThrowTypeError(env, "The \"onBatch\" argument must be of type function");
-  BackendOptions options = ParseOptions(info);
-
-  Napi::Object object = Napi::Object::New(env);
-  Engine* engine = Engine::Create(env, options, object, info[0].As<Napi::Function>());
-  DefineEngineMethods(env, object, engine);
-  per_env->engine = engine;
-  napi_status status = napi_add_async_cleanup_hook(env, OnEnvCleanup, per_env, nullptr);
-  if (status != napi_ok) {
-    // Without the hook the engine would outlive its environment's loop.
-    per_env->engine = nullptr;
-    engine->Teardown(&Engine::DeleteAfterClose, engine);
-    NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  if (per_env->engine == nullptr) {
+    if (!info[0].IsFunction()) ThrowTypeError(env, "The \"onBatch\" argument must be of type function");
+    BackendOptions options = ParseOptions(info);
+    Napi::Object object = Napi::Object::New(env);
+    Engine* engine = Engine::Create(env, options, object, info[0].As<Napi::Function>());
+    napi_status status = napi_add_async_cleanup_hook(env, OnEnvCleanup, per_env, nullptr);
+    if (status != napi_ok) {
+      // Without the hook the engine would outlive its environment's loop.
+      engine->Teardown(&Engine::DeleteAfterClose, engine);
+      NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+    }
+    per_env->engine = engine;
   }
-  return object;
+  Engine* engine = per_env->engine;
+  if (!per_env->methods_defined) {
+    DefineEngineMethods(env, engine->receiver(), engine);
+    per_env->methods_defined = true;
+  }
+  return engine->receiver();
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -21,8 +21,13 @@ Engine* Engine::Create(Napi::Env env, const BackendOptions& options, Napi::Objec
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
     throw Napi::Error::New(env, "iocp-net: no libuv loop for this environment");
   }
-  auto* engine = new Engine(env);
-  engine->backend_ = std::move(backend);
+  // The JS references first: making them may throw (a worker being
+  // terminated), and until the driver starts nothing needs closing.
+  std::unique_ptr<Engine> made(new Engine(env));
+  made->receiver_ = Napi::Persistent(receiver);
+  made->on_batch_ = Napi::Persistent(on_batch);
+  made->backend_ = std::move(backend);
+  Engine* engine = made.release();
   int rc = engine->driver_.Start(loop, engine->backend_->PollFd(), engine);
   if (rc != 0) {
     // Some uv handles may be initialized: the engine can only be freed once
@@ -33,8 +38,6 @@ Engine* Engine::Create(Napi::Env env, const BackendOptions& options, Napi::Objec
     throw e;
   }
   if (engine->backend_->PollFd() < 0) engine->backend_->SetWakeCallback(&LoopDriver::Wake, &engine->driver_);
-  engine->receiver_ = Napi::Persistent(receiver);
-  engine->on_batch_ = Napi::Persistent(on_batch);
   return engine;
 }
 
