@@ -70,8 +70,10 @@ export interface Engine {
   readStop(handle: number): number;
   /** One gathered send. Returns WRITTEN_NOW (a large write the kernel took at once: cb is never called),
    *  0 (queued: cb called later exactly once) or errno (cb never called).
-   *  Buffers may be kept (pinned) until cb; strings are encoded with `encoding` (default utf8). */
-  writev(handle: number, chunks: ReadonlyArray<Buffer | Uint8Array | string>, encodings: ReadonlyArray<BufferEncoding> | null, cb: WriteCallback): number;
+   *  Buffers may be kept (pinned) until cb; strings are encoded with `encoding` (default utf8).
+   *  `committed`: the caller reports the write done now, so a CloseMode.Abort close still delivers it
+   *  (keep such writes a small prefix of the queue). */
+  writev(handle: number, chunks: ReadonlyArray<Buffer | Uint8Array | string>, encodings: ReadonlyArray<BufferEncoding> | null, cb: WriteCallback, committed?: boolean): number;
   shutdown(handle: number): number;
   close(handle: number, mode: CloseMode): number;
 
@@ -137,7 +139,7 @@ interface NativeEngine {
   connectPipe(path: string): number;
   readStart(handle: number): number;
   readStop(handle: number): number;
-  writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<string | undefined> | null, cb: WriteCallback): number;
+  writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<string | undefined> | null, cb: WriteCallback, committed: boolean): number;
   shutdown(handle: number): number;
   close(handle: number, mode: number): number;
   setNoDelay(handle: number, enable: boolean): number;
@@ -244,7 +246,7 @@ class EngineImpl implements Engine {
     return this.native.readStop(handle);
   }
 
-  writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null, cb: WriteCallback): number {
+  writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null, cb: WriteCallback, committed = false): number {
     if (encodings !== null && encodings !== undefined) {
       let converted: Chunk[] | undefined;
       for (let i = 0; i < chunks.length; i++) {
@@ -259,7 +261,7 @@ class EngineImpl implements Engine {
       }
       if (converted !== undefined) chunks = converted;
     }
-    return this.native.writev(handle, chunks, encodings, cb);
+    return this.native.writev(handle, chunks, encodings, cb, committed);
   }
 
   shutdown(handle: number): number {

@@ -81,8 +81,12 @@ class SocketHandleOwner implements HandleOwner {
   // kOwner slot says whether this handle is still the socket's.
   /** What onClose does (closeHandle sets it); Done once the handle is closed or given up. */
   closeState: CloseState = CloseState.Silent;
-  /** Bytes of writes accepted by the engine whose callback has not run yet (>= its queuedBytes()). */
-  unfinishedBytes = 0;
+  /** Bytes of writes completed early (committed, see _writeGeneric) that the engine has not handed to the kernel yet. */
+  committedBytes = 0;
+  /** Writes in the engine whose callback waits for the kernel. */
+  heldWrites = 0;
+  /** Someone saw writableLength > 0 from committed bytes alone: 'drain' follows when they are sent. */
+  drainOwed = false;
   constructor(readonly socket: Socket) {}
 
   /** kOwner and kHandle are set and cleared together (kAdoptHandle, _destroy, connect). */
@@ -707,11 +711,22 @@ export class Socket extends Duplex implements nodeNet.Socket {
     }
     const owner = this[kOwner]!;
     let scope = this[kAsyncResource]!;
-    let completedEarly = false;
+    // A small write the engine copied completes at once, as node's does when
+    // uv_try_write takes it: the engine sends it with the turn's other writes
+    // (one gathered send, rule 1) and still delivers it if the socket is
+    // destroyed first (committed). Only while nothing held is queued before
+    // it, and within a budget of writableHighWaterMark bytes, which
+    // writableLength counts until they reach the kernel (rule 17).
+    const early = copied && owner.heldWrites === 0 && owner.committedBytes + bytes <= this.writableHighWaterMark;
     const err = engine.writev(this[kHandle], chunks, encodings, (status) => {
-      owner.unfinishedBytes -= bytes;
-      scope.runInAsyncScope(afterWrite, null, this, status, completedEarly ? null : cb);
-    });
+      if (early) {
+        owner.committedBytes -= bytes;
+        if (owner.committedBytes === 0 && owner.drainOwed) payDrain(this, owner);
+      } else {
+        owner.heldWrites--;
+      }
+      scope.runInAsyncScope(afterWrite, null, this, status, early ? null : cb);
+    }, early);
     if (err === WRITTEN_NOW) {
       // The kernel took it all synchronously, as when node's uv_try_write does.
       this[kBytesWritten] += bytes;
@@ -722,19 +737,13 @@ export class Socket extends Duplex implements nodeNet.Socket {
       cb(new ErrnoException(err, 'write'));
       return;
     }
-    owner.unfinishedBytes += bytes;
     this[kBytesWritten] += bytes;
-    // The engine's queue is never longer than the writes still unfinished, so
-    // asking it is needed only when those exceed the high-water mark.
-    const hwm = this.writableHighWaterMark;
-    if (copied && (owner.unfinishedBytes <= hwm || engine.queuedBytes(this[kHandle]) <= hwm)) {
-      // The engine holds its own copy and its queue is short: complete now, as
-      // node does when uv_try_write takes everything (writableLength drops at
-      // once). A later failure destroys the socket, like an async write error.
-      completedEarly = true;
+    if (early) {
+      owner.committedBytes += bytes;
       cb(null);
       return;
     }
+    owner.heldWrites++;
     scope = requestScope();
     this[kLastWriteQueueSize] = bytes;
   }
@@ -801,7 +810,6 @@ export class Socket extends Duplex implements nodeNet.Socket {
   }
 
   override _destroy(exception: Error | null, cb: (err: Error | null) => void): void {
-    const wasConnecting = this.connecting;
     this.connecting = false;
     for (let s: any = this; s !== null && s !== undefined; s = s._parent) {
       if (s[kTimeout]) clearTimeout(s[kTimeout]);
@@ -820,9 +828,9 @@ export class Socket extends Duplex implements nodeNet.Socket {
       if (handle && owner) {
         // tls asks to keep the socket usable while its 'error' handlers run.
         if (this._closeAfterHandlingError) {
-          queueMicrotask(() => closeHandle(this, owner, handle, reset, isException, wasConnecting));
+          queueMicrotask(() => closeHandle(this, owner, handle, reset, isException));
         } else {
-          closeHandle(this, owner, handle, reset, isException, wasConnecting);
+          closeHandle(this, owner, handle, reset, isException);
         }
       } else {
         const abortAttempt = this[kAbortPendingAttempt];
@@ -1022,6 +1030,29 @@ function onIdleTimer(socket: Socket): void {
   socket._onTimeout();
 }
 
+// writableLength also counts the bytes of writes completed early that the
+// engine has not handed to the kernel yet (_writeGeneric; rule 17), so
+// bufferSize and writableLength never hide what the process holds. The getter
+// sits on a prototype between Socket.prototype and Duplex.prototype, so the
+// own members of Socket.prototype stay exactly node's.
+{
+  const streamWritableLength = Object.getOwnPropertyDescriptor(Duplex.prototype, 'writableLength')!.get!;
+  const counting = Object.create(Duplex.prototype, {
+    writableLength: {
+      configurable: true,
+      enumerable: false,
+      get(this: Socket): number {
+        const length = streamWritableLength.call(this);
+        const owner = this[kOwner];
+        if (owner === null || owner.committedBytes === 0) return length;
+        if (length === 0) owner.drainOwed = true;  // see payDrain
+        return length + owner.committedBytes;
+      },
+    },
+  });
+  Object.setPrototypeOf(Socket.prototype, counting);
+}
+
 // Defaults of the rarely used slots (initSocket sets only the hot ones).
 {
   const proto = Socket.prototype as any;
@@ -1049,14 +1080,15 @@ const connectRequests = new WeakMap<Socket, ConnectRequest | null>();
 
 /** _destroy's handle close: 'close' follows once the engine reports the handle closed. */
 function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, reset: boolean,
-                     isException: boolean, wasConnecting: boolean): void {
+                     isException: boolean): void {
   const engine = getEngine();
-  // Writes the stream already reported complete sit in the engine's queue
-  // the way node's sit in the kernel: a plain destroy() still delivers them.
-  if (!reset && !isException && !wasConnecting && owner.unfinishedBytes > 0 && engine.queuedBytes(handle) > 0) {
+  if (!reset && owner.committedBytes > 0) {
+    // The engine delivers the writes it completed early before it closes
+    // (CloseMode.Abort keeps committed writes); as node's 'close' does not
+    // wait for the kernel to send, ours does not wait for that either.
     owner.closeState = CloseState.Done;
-    engine.close(handle, CloseMode.Graceful);
-    setImmediate(emitCloseEvent, socket, false);
+    engine.close(handle, CloseMode.Abort);
+    setImmediate(emitCloseEvent, socket, isException);
     return;
   }
   owner.closeState = isException ? CloseState.EmitHadError : CloseState.EmitClean;
@@ -1086,6 +1118,22 @@ function writeAfterConnect(socket: Socket, writev: boolean, data: any, encoding:
     this._writeGeneric(writev, data, encoding, cb);
   });
   socket.once('close', onClose);
+}
+
+/**
+ * writableLength counts committed bytes (see the getter below), so a caller
+ * may see it above 0 while write() returned true and wait for 'drain' —
+ * which the stream itself would never emit, since its own queue is empty.
+ * Once those bytes reach the kernel, such a caller gets its 'drain'.
+ */
+function payDrain(socket: Socket, owner: SocketHandleOwner): void {
+  owner.drainOwed = false;
+  const state = (socket as any)._writableState;
+  if (state.length === 0 && !state.needDrain && !socket.destroyed) process.nextTick(emitDrain, socket);
+}
+
+function emitDrain(socket: Socket): void {
+  if (!socket.destroyed) socket.emit('drain');
 }
 
 function afterWrite(socket: Socket, status: number, cb: WriteCb | null): void {

@@ -85,7 +85,8 @@ enum class CloseMode : uint8_t {
   // Never loses a byte already accepted by Write() (rule 6).
   kGraceful = 0,
   // Like uv_close: cancel reads, fail writes not yet handed to the kernel with
-  // UV_ECANCELED, close. Bytes already in the kernel are still delivered.
+  // UV_ECANCELED, close. Bytes already in the kernel are still delivered, and
+  // so are committed writes (Write()), which the user counts as sent.
   kAbort = 1,
   // resetAndDestroy(): SO_LINGER {1,0} then close: the peer gets RST (rule 7).
   kReset = 2,
@@ -140,7 +141,11 @@ class Backend {
   // --- streams ----------------------------------------------------------
   virtual int ReadStart(HandleId id) = 0;  // kData/kEnd/kReadError flow until ReadStop
   virtual int ReadStop(HandleId id) = 0;   // stop taking bytes from the kernel (backpressure)
-  virtual int Write(HandleId id, const WriteSlice* slices, size_t count, uint64_t token) = 0;
+  // `committed`: the caller has already told its user this write is done
+  // (node would have it in the kernel), so kAbort still delivers it; the
+  // caller keeps committed writes a prefix of the queue and small.
+  virtual int Write(HandleId id, const WriteSlice* slices, size_t count, uint64_t token,
+                    bool committed = false) = 0;
   // Like uv_try_write: when nothing of this handle is queued or in flight,
   // hands the kernel what it takes right now, synchronously, and sets
   // *written (0 if it took nothing); the caller Write()s the rest. Otherwise

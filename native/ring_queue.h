@@ -32,6 +32,8 @@ class RingQueue {
     --count_;
   }
 
+  void pop_back() { --count_; }
+
   void clear() {
     head_ = 0;
     count_ = 0;

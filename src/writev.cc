@@ -148,6 +148,8 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
     ThrowTypeError(env, "The \"encodings\" argument must be an Array or null");
   }
   if (!info[3].IsFunction()) ThrowTypeError(env, "The \"callback\" argument must be of type function");
+  // committed: the caller completes this write now (see Backend::Write).
+  bool committed = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
 
   // Check every chunk before anything is kept: a TypeError leaves no trace.
   uint32_t count = chunks.Length();
@@ -243,7 +245,7 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
     pins.Cancel(token);  // out of memory: nothing was handed to the engine
     throw;
   }
-  int rc = backend->Write(handle, slices.data() + first, count - first, token);
+  int rc = backend->Write(handle, slices.data() + first, count - first, token, committed);
   if (rc != 0) pins.Cancel(token);  // a rejected write has no kWritten
   engine.UpdateLiveness();
   return rc;

@@ -1,4 +1,6 @@
-// writev(handle, chunks, encodings, callback): one gathered write.
+// writev(handle, chunks, encodings, callback, committed?): one gathered write.
+// `committed` (default false): the caller tells its user at once that the
+// write is done, so a close that aborts still delivers it (Backend::Write).
 //
 // Who owns the bytes until the kernel is done with them:
 // - Buffers / typed arrays smaller than kBorrowThreshold, and strings that

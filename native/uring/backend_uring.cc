@@ -6,23 +6,27 @@
 // only after every op it posted has completed (rule 9), so no completion ever
 // reaches a recycled Conn.
 //
-// Ops per stream: one multishot recv (provided buffers), one gathered sendmsg
-// (rules 1-3), one connect, and ASYNC_CANCELs. Per listener: one multishot
-// accept. Events are produced into a FIFO and handed to the sink by Drain();
-// received bytes are delivered straight from the ring buffer, which goes back
-// to the kernel as soon as OnEvent returns.
+// Ops per stream: one single-shot recv (provided buffers), one gathered
+// sendmsg (rules 1-3), one connect, and ASYNC_CANCELs. Per listener: one
+// multishot accept. Events are produced into a FIFO and handed to the sink by
+// Drain(); received bytes are delivered straight from the ring buffer, which
+// goes back to the kernel as soon as OnEvent returns.
 //
-// Receive-buffer fairness (rule 14): a connection never holds a ring buffer
-// beyond the OnEvent call that delivers it (so max_buffers_per_socket is
-// never reached and needs no separate stop/restart), a paused connection
-// copies late bytes aside instead of holding buffers (its recv is cancelled
-// only once such bytes arrive: see ReadStop), and a recv that found
-// the ring empty (-ENOBUFS) waits in a FIFO and is re-armed one per buffer
-// that comes back (or per buffer added when the ring grows), and at the end
-// of every Drain (see RearmStarvedAfterDrain). One Drain may find several
-// filled buffers of one connection (everything that arrived since the last
-// turn): it is handed at most kDrainBytesPerConn of them, the rest is copied
-// to its stash for the next Drain, and every buffer goes back at once.
+// Why single-shot receives. A multishot recv takes everything that arrived
+// whenever its completion work runs (up to 32 buffers: 2 MiB per connection
+// per turn), so a socket paused after its first chunk had megabytes read
+// for it anyway and handed over in one 'data' chunk; and armed with
+// IORING_RECVSEND_POLL_FIRST it missed FINs and RSTs on Linux 6.18
+// (native/test/peer_close_test.cc). One recv at a time, re-armed only while
+// reading, takes at most one buffer (<= 64 KiB, node's largest read) per
+// connection per turn, and a paused connection at most one more, which waits
+// in its stash (rule 17).
+//
+// Receive-buffer fairness (rule 14): a connection holds a ring buffer only
+// for the OnEvent call that delivers it, and a recv that found the ring
+// empty (-ENOBUFS) waits in a FIFO and is re-armed one per buffer that comes
+// back (or per buffer added when the ring grows), and at the end of every
+// Drain (see RearmStarvedAfterDrain).
 //
 // Large writes first try a synchronous sendmsg when nothing of the socket is
 // queued (TryWrite, like uv_try_write); the rest follows the queued path.
@@ -71,20 +75,15 @@ constexpr size_t kMaxIov = 128;          // iovecs per gathered sendmsg
 // idle connection that once wrote holds no 2 KiB iovec array.
 constexpr size_t kInlineIov = 4;
 constexpr size_t kSendChunkSize = 64 * 1024;
+// The largest read: node reads into 64 KiB buffers, so no 'data' chunk of
+// node:net is larger (rule 17).
+constexpr size_t kMaxReadSize = 64 * 1024;
 constexpr size_t kChunkHeader = 64;      // refcount lives here; keeps data cache-aligned
 constexpr size_t kMaxCachedChunks = 256;
 // Receive buffers in circulation at first; the ring grows (doubling, up to
 // recv_buffer_count) only when receives find it empty, so RSS follows the
 // real peak of in-flight receives rather than the configured maximum.
 constexpr uint32_t kInitialRecvBuffers = 64;
-// Bytes a paused socket may copy aside before its recv is cancelled (node
-// similarly reads on until its readable buffer passes the high-water mark).
-constexpr size_t kPausedStashLimit = 64 * 1024;
-// Bytes one connection gets per Drain; the rest waits in its stash for the
-// next one. A multishot recv reads everything that arrived since the last
-// turn (up to dozens of buffers): delivered at once, a socket that pauses
-// after its first chunk would still be handed megabytes.
-constexpr size_t kDrainBytesPerConn = 256 * 1024;
 // A send or receive the kernel refused for now (EAGAIN, ENOBUFS, ENOMEM,
 // EINTR: e.g. TCP memory pressure) is tried again after this long (rule 16).
 constexpr uint64_t kRetryDelayMs = 2;
@@ -116,6 +115,7 @@ struct Segment {
 struct WriteRecord {
   uint64_t token = 0;
   uint64_t end = 0;
+  bool committed = false;  // the caller counts it as sent: kAbort delivers it
 };
 
 uint32_t& ChunkRefs(uint8_t* chunk) { return *reinterpret_cast<uint32_t*>(chunk); }
@@ -162,20 +162,20 @@ struct Conn {
   bool stash_eof = false;
   int stash_error = 0;
   bool stash_scheduled = false;
-  uint64_t drain_seen = 0;          // the Drain that drain_bytes counts for
-  size_t drain_bytes = 0;           // bytes delivered in that Drain
 
   // writing (rules 1-3)
   RingQueue<Segment> segments;      // first `inflight_segments` are in the sendmsg
   RingQueue<WriteRecord> writes;
   uint64_t appended = 0;            // bytes accepted by Write()
   uint64_t acked = 0;               // bytes the kernel took
+  uint64_t committed_end = 0;       // end of the last committed write (kAbort delivers up to here)
   uint8_t* tail_chunk = nullptr;    // copy chunk being filled
   size_t tail_used = 0;
   bool send_inflight = false;
   bool send_dirty = false;          // in the backend's list of sends to start at Flush
   size_t inflight_segments = 0;
   int write_error = 0;
+  bool writes_fail_after_read = false;  // write_error waits for the recv to report first (OnSend)
   bool send_retry_pending = false;  // a transient refusal: StartSend again at its retry deadline
   iovec iov_inline[kInlineIov];
   std::vector<iovec> iov_heap;      // sends of more than kInlineIov segments
@@ -186,6 +186,7 @@ struct Conn {
   bool shutdown_done = false;       // shutdown(SHUT_WR) issued
   bool closing = false;
   CloseMode close_mode = CloseMode::kGraceful;
+  bool close_flushes = false;       // the close waits for queued writes to reach the kernel
   bool finalized = false;           // fd closed, kClosed queued
 
   uint32_t inflight = 0;            // ops in the kernel (incl. cancels)
@@ -217,8 +218,9 @@ class UringBackend final : public Backend {
     uint32_t rounded = 1;
     while (rounded < count && rounded < 32768) rounded <<= 1;
     size_t page = BufferPool::PageSize();
-    size_t size = options_.recv_buffer_size == 0 ? 64 * 1024 : options_.recv_buffer_size;
+    size_t size = options_.recv_buffer_size == 0 ? kMaxReadSize : options_.recv_buffer_size;
     size = (size + page - 1) / page * page;
+    if (size > kMaxReadSize) size = kMaxReadSize;  // a 'data' chunk is never larger than node's (rule 17)
     // IOCP_NET_PROVIDE_BUFFERS=1 forces the classic provided-buffer mode
     // (for kernels whose buffer rings misbehave, and to test that path).
     bool allow_ring = std::getenv("IOCP_NET_PROVIDE_BUFFERS") == nullptr;
@@ -263,13 +265,6 @@ class UringBackend final : public Backend {
   size_t Drain(EventSink& sink) override {
     sink_ = &sink;
     delivered_ = 0;
-    ++drain_count_;
-    for (HandleId id : next_drain_stashes_) {
-      Event event{};
-      event.handle = id;
-      events_.push_back(QueuedEvent{event, Action::kStash});
-    }
-    next_drain_stashes_.clear();
     DeliverQueued();
     size_t budget = 4 * static_cast<size_t>(options_.ring_entries == 0 ? BackendOptions().ring_entries : options_.ring_entries);
     for (;;) {
@@ -286,9 +281,6 @@ class UringBackend final : public Backend {
     }
     buffers_.Publish();
     RearmStarvedAfterDrain();
-    // Come back next turn for stashed bytes whose turn it was not. (CQEs
-    // left by the budget keep the ring fd readable by themselves.)
-    if (!next_drain_stashes_.empty()) QueueWake();
     sink_ = nullptr;
     return delivered_;
   }
@@ -381,19 +373,18 @@ class UringBackend final : public Backend {
     if (conn->listener) return UV_ENOTCONN;
     if (conn->reading) {
       conn->reading = false;
-      // The multishot recv stays armed: a pause is usually undone within a
-      // turn or two (a write's completion resumes it), and cancelling and
-      // re-arming every time costs two SQEs and a poll re-arm. An idle recv
-      // holds no ring buffer; bytes that do arrive meanwhile are copied
-      // aside (stash), and past kPausedStashLimit the recv is cancelled
-      // (rule 14).
+      // A recv already armed stays: a pause is usually undone within a turn
+      // or two (a write's completion resumes it), and cancelling and
+      // re-arming costs two SQEs. It holds no ring buffer while it waits;
+      // the one buffer it may still fill is copied aside (stash) and no
+      // recv follows it until ReadStart (rules 14, 17).
       conn->starved = false;  // its starved-queue entry is skipped when popped
       UpdateActive(conn);
     }
     return 0;
   }
 
-  int Write(HandleId id, const WriteSlice* slices, size_t count, uint64_t token) override {
+  int Write(HandleId id, const WriteSlice* slices, size_t count, uint64_t token, bool committed) override {
     Conn* conn = Find(id);
     if (conn == nullptr) return UV_EBADF;
     if (conn->listener) return UV_ENOTCONN;
@@ -410,7 +401,8 @@ class UringBackend final : public Backend {
       }
       conn->appended += slice.size;
     }
-    conn->writes.push_back(WriteRecord{token, conn->appended});
+    conn->writes.push_back(WriteRecord{token, conn->appended, committed});
+    if (committed) conn->committed_end = conn->appended;
     MarkDirty(conn);
     UpdateActive(conn);
     return 0;
@@ -460,21 +452,21 @@ class UringBackend final : public Backend {
     Conn* conn = Find(id);
     if (conn == nullptr) return UV_EBADF;
     if (conn->closing) {
-      // A stronger close (abort/reset) may overtake a graceful one.
-      if (!conn->finalized && mode != CloseMode::kGraceful && conn->close_mode == CloseMode::kGraceful) {
-        Escalate(conn, mode);
-      }
+      // A stronger close may overtake a flushing one (graceful, or abort
+      // delivering committed writes; reset always wins).
+      if (!conn->finalized && conn->close_flushes && mode != CloseMode::kGraceful) Escalate(conn, mode);
       return 0;
     }
     conn->closing = true;
     conn->close_mode = mode;
     conn->reading = false;
-    conn->listening = false;
     DropStash(conn);
+    if (conn->listener) StopListening(conn);
     if (mode == CloseMode::kReset) SetLingerZero(conn);
-    bool flush_first = mode == CloseMode::kGraceful && conn->connected && conn->WritesPending() &&
-                       conn->write_error == 0;
-    if (flush_first) {
+    if (mode == CloseMode::kAbort) SendCommittedNow(conn);
+    conn->close_flushes = mode == CloseMode::kGraceful && conn->connected && conn->WritesPending() &&
+                          conn->write_error == 0;
+    if (conn->close_flushes) {
       // Rule 6: keep sending, only the recv goes now; a timer bounds the wait.
       CancelRecv(conn);
       close_deadlines_.push_back(CloseDeadline{conn->id, NowMs() + options_.close_timeout_ms});
@@ -606,7 +598,7 @@ class UringBackend final : public Backend {
         Conn* conn = Find(user_data >> 8);
         if (op == Op::kAccept && res >= 0) close(res);
         if (conn == nullptr || op == Op::kTimer || op == Op::kWake || op == Op::kProvide) continue;
-        bool final_cqe = (op != Op::kAccept && op != Op::kRecv) || !(flags & IORING_CQE_F_MORE);
+        bool final_cqe = op != Op::kAccept || !(flags & IORING_CQE_F_MORE);
         if (final_cqe && conn->inflight > 0) --conn->inflight;
       }
     }
@@ -715,11 +707,8 @@ class UringBackend final : public Backend {
     sqe->fd = conn->fd;
     sqe->flags = IOSQE_BUFFER_SELECT;
     sqe->buf_group = kBufferGroup;
-    // Multishot, without IORING_RECVSEND_POLL_FIRST: with it, Linux 6.18
-    // kept the recv armed on sockets already ended by a FIN right behind
-    // their data, or closed by RST (native/test/peer_close_test.cc, the soak
-    // under memory pressure): the socket never saw its end (rule 5).
-    sqe->ioprio = IORING_RECV_MULTISHOT;
+    // Single-shot (see the top of this file). No IORING_RECVSEND_POLL_FIRST:
+    // a recv armed right after the previous one usually finds data at once.
     sqe->user_data = UserData(conn->id, Op::kRecv);
     conn->recv_armed = true;
     conn->recv_cancel_sent = false;
@@ -859,9 +848,9 @@ class UringBackend final : public Backend {
   // Called at Flush: hand the queued bytes to the kernel in one sendmsg.
   void StartSend(Conn* conn) {
     if (conn->send_inflight || conn->send_retry_pending || !conn->connected || conn->finalized) return;
-    if (conn->closing && conn->close_mode != CloseMode::kGraceful) return;
+    if (conn->closing && !conn->close_flushes) return;
     if (conn->write_error != 0) {
-      FailWrites(conn, conn->write_error);
+      if (!conn->writes_fail_after_read) FailWrites(conn, conn->write_error);
       return;
     }
     if (conn->segments.empty()) {
@@ -951,8 +940,54 @@ class UringBackend final : public Backend {
     setsockopt(conn->fd, SOL_SOCKET, SO_LINGER, &value, sizeof(value));
   }
 
+  // server.close() stops listening at once, as closing node's listening fd
+  // does: from here on connects are refused, not accepted into the backlog
+  // and then reset (shutdown of a listening TCP socket leaves the LISTEN
+  // state; a Unix one refuses connects once shut down). The path goes now
+  // too, so a new server can take it. The fd itself closes once the accept
+  // is cancelled (rule 9).
+  void StopListening(Conn* conn) {
+    conn->listening = false;
+    shutdown(conn->fd, SHUT_RDWR);
+    if (!conn->unlink_path.empty()) {
+      unlink(conn->unlink_path.c_str());
+      conn->unlink_path.clear();
+    }
+  }
+
+  // kAbort: the committed writes (the user was told they are done, as node
+  // says once the kernel has them) go to the kernel now, as far as it takes
+  // them without waiting; everything else is cancelled (uv_close). With a
+  // sendmsg in flight the kernel is already reading the front of the queue,
+  // where committed writes are: the cancel keeps what it took.
+  void SendCommittedNow(Conn* conn) {
+    if (conn->send_inflight || conn->committed_end <= conn->acked || !conn->connected || conn->write_error != 0) return;
+    iovec iov[kMaxIov];
+    size_t n = 0;
+    uint64_t offset = conn->acked;
+    for (size_t i = 0; i < conn->segments.size() && n < kMaxIov && offset < conn->committed_end; ++i) {
+      const Segment& segment = conn->segments[i];
+      size_t take = segment.size;
+      if (offset + take > conn->committed_end) take = static_cast<size_t>(conn->committed_end - offset);
+      iov[n].iov_base = const_cast<uint8_t*>(segment.data);
+      iov[n].iov_len = take;
+      offset += take;
+      ++n;
+    }
+    msghdr msg;
+    std::memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = iov;
+    msg.msg_iovlen = n;
+    ssize_t sent;
+    do {
+      sent = sendmsg(conn->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent > 0) Acknowledge(conn, static_cast<size_t>(sent));
+  }
+
   void Escalate(Conn* conn, CloseMode mode) {
     conn->close_mode = mode;
+    conn->close_flushes = false;
     if (mode == CloseMode::kReset) SetLingerZero(conn);
     CancelAll(conn);
     MaybeFinishClose(conn);
@@ -963,7 +998,7 @@ class UringBackend final : public Backend {
   void MaybeFinishClose(Conn* conn) {
     if (!conn->closing || conn->finalized) return;
     bool graceful = conn->close_mode == CloseMode::kGraceful;
-    if (graceful && conn->connected && conn->write_error == 0 && conn->WritesPending()) return;
+    if (conn->close_flushes && conn->connected && conn->write_error == 0 && conn->WritesPending()) return;
     if (graceful && conn->connected && !conn->shutdown_done && conn->write_error == 0) {
       // Every byte is in the kernel: send FIN before the close (rule 6).
       conn->shutdown_done = true;
@@ -1020,10 +1055,6 @@ class UringBackend final : public Backend {
   void ScheduleStash(Conn* conn) {
     if (conn->stash_scheduled) return;
     conn->stash_scheduled = true;
-    if (!HasDrainBudget(conn)) {
-      next_drain_stashes_.push_back(conn->id);  // this turn's share was delivered
-      return;
-    }
     Event event{};
     event.handle = conn->id;
     events_.push_back(QueuedEvent{event, Action::kStash});
@@ -1036,7 +1067,7 @@ class UringBackend final : public Backend {
     if (conn->closing || !conn->reading) return;
     if (!conn->stash.empty()) {
       scratch_.clear();
-      scratch_.swap(conn->stash);  // the sink may stash again while this is delivered
+      scratch_.swap(conn->stash);  // keeps both buffers' capacity for reuse
       DeliverData(conn, scratch_.data(), scratch_.size());
     }
     conn = Find(id);
@@ -1087,17 +1118,7 @@ class UringBackend final : public Backend {
     wake_pending_ = true;
   }
 
-  // Whether `conn` may still be handed bytes in this Drain.
-  bool HasDrainBudget(Conn* conn) const {
-    return conn->drain_seen != drain_count_ || conn->drain_bytes < kDrainBytesPerConn;
-  }
-
   void DeliverData(Conn* conn, const uint8_t* data, size_t size) {
-    if (conn->drain_seen != drain_count_) {
-      conn->drain_seen = drain_count_;
-      conn->drain_bytes = 0;
-    }
-    conn->drain_bytes += size;
     Event event = MakeEvent(EventKind::kData, conn->id, 0, 0);
     event.data = data;
     event.size = static_cast<uint32_t>(size);
@@ -1216,28 +1237,26 @@ class UringBackend final : public Backend {
 
   void OnRecv(Conn* conn, int32_t res, uint32_t flags) {
     HandleId id = conn->id;
-    if (!(flags & IORING_CQE_F_MORE)) {
-      conn->recv_armed = false;
-      --conn->inflight;
-    }
+    conn->recv_armed = false;  // single-shot: every CQE ends the recv
+    --conn->inflight;
     if (res > 0) {
       uint16_t buffer_id = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
       const uint8_t* data = buffers_.Buffer(buffer_id);
       if (!conn->closing) {
-        if (conn->reading && !HasStash(conn) && HasDrainBudget(conn)) {
+        if (conn->reading && !HasStash(conn)) {
           DeliverData(conn, data, static_cast<size_t>(res));
         } else {
-          // Arrived after ReadStop, behind stashed bytes, or past this
-          // turn's budget: copy, so the socket holds no ring buffer. Past
-          // kPausedStashLimit the recv goes (the kernel keeps the rest:
-          // backpressure); below it a short pause (a write not yet
-          // completed) costs no cancel and re-arm.
+          // Arrived after ReadStop (at most one buffer: no recv follows it
+          // until ReadStart): copy, so the socket holds no ring buffer.
           conn->stash.insert(conn->stash.end(), data, data + res);
-          if (conn->stash.size() >= kPausedStashLimit) CancelRecv(conn);
-          if (conn->reading) ScheduleStash(conn);  // this turn if budget is left, else the next
         }
       }
       ReturnBuffer(buffer_id);
+    } else if (res == 0 && conn->writes_fail_after_read && conn->write_error != UV_EPIPE) {
+      // The failed send took the socket's error (a reset), so this recv
+      // only sees the closed socket. node's read would have got the error:
+      // report it as the read's.
+      ReadFailed(conn, conn->write_error);
     } else if (res == 0) {
       if (!conn->closing) {
         conn->eof = true;
@@ -1260,22 +1279,29 @@ class UringBackend final : public Backend {
       if (!conn->closing && conn->reading) ScheduleRetry(conn, true);
     } else if (res != -ECANCELED) {
       if (flags & IORING_CQE_F_BUFFER) ReturnBuffer(static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT));
-      if (!conn->closing) {
-        conn->read_failed = true;
-        if (conn->reading && !HasStash(conn)) {
-          QueueEvent(EventKind::kReadError, id, UvErrorFromSystem(-res), 0);
-        } else {
-          conn->stash_error = UvErrorFromSystem(-res);
-        }
-      }
+      ReadFailed(conn, UvErrorFromSystem(-res));
     }
     conn = Find(id);  // the sink may have closed it (still valid until kClosed)
-    if (conn != nullptr && !conn->recv_armed) {
+    if (conn != nullptr) {
       if (conn->reading && HasStash(conn)) {
         ScheduleStash(conn);
       } else {
         ArmRecv(conn);
       }
+      if (conn->writes_fail_after_read && !conn->recv_armed) {
+        conn->writes_fail_after_read = false;
+        FailWrites(conn, conn->write_error);
+      }
+    }
+  }
+
+  void ReadFailed(Conn* conn, int status) {
+    if (conn->closing) return;
+    conn->read_failed = true;
+    if (conn->reading && !HasStash(conn)) {
+      QueueEvent(EventKind::kReadError, conn->id, status, 0);
+    } else {
+      conn->stash_error = status;
     }
   }
 
@@ -1332,16 +1358,25 @@ class UringBackend final : public Backend {
       Acknowledge(conn, static_cast<size_t>(res));
     } else if (IsTransient(res)) {
       // Nothing was sent; the queue is intact. Rule 16.
-      if (!(conn->closing && conn->close_mode != CloseMode::kGraceful)) ScheduleRetry(conn, false);
+      if (!(conn->closing && !conn->close_flushes)) ScheduleRetry(conn, false);
       return;
     } else {
       int status = UvErrorFromSystem(-res);
       conn->write_error = status;
-      FailWrites(conn, status);
+      if (conn->recv_armed && !conn->closing) {
+        // A dead connection fails the send and the recv alike. libuv reads
+        // before it writes, so node reports the peer's reset as a read
+        // error ('read ECONNRESET', after any bytes still to read) and the
+        // failed write's callback, on a destroyed socket, gets none: fail
+        // the writes once the recv has ended (OnRecv).
+        conn->writes_fail_after_read = true;
+      } else {
+        FailWrites(conn, status);
+      }
     }
     if (!conn->segments.empty() || !conn->writes.empty()) {
       // Partial send or writes queued meanwhile: next gathered sendmsg.
-      if (!(conn->closing && conn->close_mode != CloseMode::kGraceful)) MarkDirty(conn);
+      if (!(conn->closing && !conn->close_flushes)) MarkDirty(conn);
     }
     MaybeShutdown(conn);
   }
@@ -1367,7 +1402,7 @@ class UringBackend final : public Backend {
     while (!close_deadlines_.empty()) {
       CloseDeadline head = close_deadlines_.front();
       Conn* conn = Find(head.id);
-      if (conn == nullptr || conn->finalized || !conn->closing || conn->close_mode != CloseMode::kGraceful) {
+      if (conn == nullptr || conn->finalized || !conn->closing || !conn->close_flushes) {
         close_deadlines_.pop_front();
         continue;
       }
@@ -1402,8 +1437,6 @@ class UringBackend final : public Backend {
   std::vector<Conn*> free_conns_;
   std::vector<HandleId> dirty_;    // sockets with writes to start at Flush
   std::vector<HandleId> flushing_;
-  std::vector<HandleId> next_drain_stashes_;  // stashes whose delivery waits for the next Drain
-  uint64_t drain_count_ = 0;
   RingQueue<HandleId> starved_;    // recvs waiting for a ring buffer, in arrival order
   RingQueue<QueuedEvent> events_;
   RingQueue<CloseDeadline> close_deadlines_;  // FIFO == deadline order (one timeout value)
