@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The package as users get it: npm pack (builds the prebuilds with zig from
+# the npm registry), its file list, an install into a fresh project with no
+# compiler on PATH and a round trip there; the arm64 prebuild loaded by an arm64
+# Node under qemu-user, the musl one by a musl process.
+# Prints "package: N passed, N failed" last.
+cd "$(dirname "$0")/../.."
+source .ci/lib.sh
+apt_install qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross musl-tools binutils >/dev/null
+node scripts/check-package.js
