@@ -67,10 +67,8 @@ class TcpListenerHandle extends ListenerHandle {
   }
 }
 
-/** The iocp-net listener serving `server`, once serve() was called on it. */
-export const kListener = Symbol('iocp-net.listener');
-
-export function serve<S extends nodeNet.Server>(server: S): S & { [kListener]: Server } {
+/** Makes `server.listen()` listen on iocp-net and feed `server` (see above); returns `server`. */
+export function serve<S extends nodeNet.Server>(server: S): S {
   const node = server as unknown as NodeServerInternals;
   const listener = createServer({
     // Over our sockets TLS (https, http2, tls) runs as a stream on top of
@@ -121,6 +119,5 @@ export function serve<S extends nodeNet.Server>(server: S): S & { [kListener]: S
       return server;
     },
   });
-  Object.defineProperty(server, kListener, { value: listener });
-  return server as S & { [kListener]: Server };
+  return server;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The package as a user gets it: `npm pack` (which builds the prebuilds), the
 // tarball's file list, then a fresh project that installs the tarball with no
-// compiler on PATH and runs a real round trip over it. Also loads the other
+// compiler on PATH and runs a real round trip over it, and the tap suite's
+// net and library tests on that installed copy. Also loads the other
 // prebuilds where this machine can: arm64 in an arm64 Node under qemu-user,
 // musl in a musl process. Ends with `package: N passed, N failed`.
 //
@@ -147,6 +148,27 @@ server.listen(0, '127.0.0.1', () => {
 });`,
     expected: { body: 'hello /x', ours: true, socketIsOurs: true },
   },
+  'the helpers: iocp-net/serve, iocp-net/agent, iocp-net/undici': {
+    file: 'helpers.mjs',
+    code: `
+import http from 'node:http';
+import { serve } from 'iocp-net/serve';
+import { HttpAgent } from 'iocp-net/agent';
+import { connector } from 'iocp-net/undici';
+import net from 'iocp-net';
+const server = serve(http.createServer((req, res) => res.end(String(req.socket instanceof net.Socket))));
+server.listen(0, '127.0.0.1', () => {
+  http.get({ port: server.address().port, host: '127.0.0.1', agent: new HttpAgent() }, (res) => {
+    let body = '';
+    res.on('data', (d) => (body += d));
+    res.on('end', () => {
+      server.close();
+      console.log(JSON.stringify({ servedOverOurs: body, clientIsOurs: res.socket instanceof net.Socket, connector: typeof connector() }));
+    });
+  });
+});`,
+    expected: { servedOverOurs: 'true', clientIsOurs: true, connector: 'function' },
+  },
 };
 
 function runConsumers({ project, env }) {
@@ -157,6 +179,19 @@ function runConsumers({ project, env }) {
     try { result = JSON.parse(r.out); } catch { result = undefined; }
     check(name, JSON.stringify(result) === JSON.stringify(consumer.expected), `got ${r.out}\n${r.err}`);
   }
+}
+
+/** The tap suite's net and library tests, run on the installed package (the
+ *  zig-built prebuild users get, not the addon `npm install` built here). */
+function runSuiteOnInstalled(pkg) {
+  const files = fs.readdirSync(path.join(root, 'test'))
+    .filter((f) => /^(net-.*|helpers|libraries|databases)\.test\.ts$/.test(f)).map((f) => path.join('test', f));
+  const r = run(process.execPath, [path.join(__dirname, 'tap-count.js'), ...files], {
+    cwd: root, env: { ...process.env, NET_IOCP_PATH: path.join(pkg, 'dist', 'net.js'), NET_IMPL: 'iocp-net' },
+  });
+  const summary = /tap: (\d+) passed, (\d+) failed/.exec(r.out)?.[0] ?? 'no summary';
+  const failures = r.out.split('\n').filter((l) => /^\s*not ok/.test(l)).join('\n');
+  check(`tap suite (net, helpers, libraries, databases) on the installed package: ${summary}`, r.ok && / 0 failed/.test(summary), failures || r.err);
 }
 
 // --- the other prebuilds ----------------------------------------------------
@@ -217,6 +252,7 @@ function main() {
       const app = installWithoutCompiler(tarball);
       runConsumers(app);
       const pkg = path.join(app.project, 'node_modules', 'iocp-net');
+      runSuiteOnInstalled(pkg);
       checkArm64(pkg);
       checkMusl(pkg);
     }
