@@ -7,5 +7,6 @@
 # Prints "package: N passed, N failed" last.
 cd "$(dirname "$0")/../.."
 source .ci/lib.sh
-apt_install qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross musl-tools binutils >/dev/null
+# (and the servers the database tests start)
+apt_install qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross musl-tools binutils $(node scripts/dev-setup.js --list) >/dev/null
 node scripts/check-package.js
