@@ -106,3 +106,11 @@ export function _setSimultaneousAccepts(_handle?: unknown): void {
     warnSimultaneousAccepts = false;
   }
 }
+
+// `import net from 'iocp-net'` compiled to CommonJS (TypeScript's
+// esModuleInterop, Babel) reads `require('iocp-net').default`: this module
+// says `__esModule`, so the compilers do not wrap it as they wrap node:net.
+// Not enumerable, so that Object.keys() lists what node:net's lists.
+const moduleExports: typeof import('./net') = exports;
+export default moduleExports;
+Object.defineProperty(exports, 'default', { enumerable: false });

