@@ -1,30 +1,35 @@
 'use strict';
 // npm run bench [-- options]
 //
-// Runs every scenario against node:net, iocp-net and (where it applies) a
-// minimal C epoll server (the ceiling), alternating the implementations round
-// by round in this one run, and prints one table: medians, min–max, and the
-// ratios iocp-net / node:net and iocp-net as % of the ceiling.
+// Runs every scenario against node:net, iocp-net (one column per backend) and
+// (where it applies) a minimal C epoll server (the ceiling), alternating the
+// implementations round by round in this one run, and prints one table:
+// medians, min–max, and the ratios iocp-net / node:net and % of the ceiling.
+// An iocp-net backend that cannot start here is shown as not available.
 // Server and load generator run as separate processes pinned to different CPUs
 // (server CPU 0, client CPU 1). Loopback only; every process is bounded in time
 // and killed at the end.
 const fs = require('node:fs');
 const path = require('node:path');
-const { buildTools, iocpNetStatus, createHarness, machine, IMPLS, OUT } = require('./lib/harness.js');
+const { buildTools, iocpNetStatus, createHarness, machine, IMPLS, isIocp, OUT } = require('./lib/harness.js');
 const { summarize, fmt, cell, table } = require('./lib/stats.js');
 const { killAll, hasTaskset } = require('./lib/proc.js');
 const { ensureTool } = require('./lib/tools.js');
 
 const SCENARIO_FILES = [
   '1-echo-throughput.js', '2-ping-pong.js', '3-small-writes.js', '4-connection-rate.js',
-  '5-idle-memory.js', '6-http-hello.js', '7-slow-reader.js',
+  '5-idle-memory.js', '6-http-hello.js', '7-slow-reader.js', '8-sequential-rtt.js', '9-sequential-http.js',
 ];
+const DEFAULT_IMPLS = ['node', 'iocp-uring', 'iocp-epoll', 'ceiling'];
 
 const HELP = `usage: npm run bench -- [options]
   --quick              smoke run (~1-2 min): 1 round, 1 s windows, 2,000 idle conns
   --scenario LIST      comma-separated filters on case ids or scenario numbers
                        (e.g. "echo,2" or "echo-64"); see --list
-  --impl LIST          implementations, default node,iocp-net,ceiling
+  --impl LIST          implementations, default ${DEFAULT_IMPLS.join(',')}; also
+                       iocp-net (the engine's default backend, or the caller's
+                       IOCP_NET_BACKEND). One that cannot load and listen here
+                       is shown as "not available" and skipped
   --rounds N           rounds per case (default 3); implementations alternate
   --duration S         measured seconds per run (default 5)
   --warmup S           unmeasured seconds before each window (default 1)
@@ -38,7 +43,7 @@ const HELP = `usage: npm run bench -- [options]
 function parseArgs(argv) {
   const o = {
     quick: false, rounds: 3, duration: 5, warmup: 1, scenario: null,
-    impl: ['node', 'iocp-net', 'ceiling'], httpClient: 'auto', install: true,
+    impl: DEFAULT_IMPLS, httpClient: 'auto', install: true,
     json: path.join(OUT, 'results.json'), list: false, writeResults: false,
   };
   const explicit = new Set();
@@ -70,7 +75,8 @@ function parseArgs(argv) {
     if (!explicit.has('duration')) o.duration = 1;
     if (!explicit.has('warmup')) o.warmup = 0.3;
   }
-  for (const impl of o.impl) if (!IMPLS[impl]) throw new Error(`unknown implementation ${impl}`);
+  for (const impl of o.impl) if (!IMPLS[impl]) throw new Error(`unknown implementation ${impl} (one of ${Object.keys(IMPLS).join(', ')})`);
+  if (new Set(o.impl).size !== o.impl.length) throw new Error('an implementation is listed twice in --impl');
   if (!(o.rounds >= 1 && o.duration > 0 && o.warmup >= 0)) throw new Error('bad --rounds/--duration/--warmup');
   if (!['auto', 'wrk', 'loadgen'].includes(o.httpClient)) throw new Error('bad --http-client');
   return o;
@@ -160,33 +166,60 @@ function formatRatio(r) {
   return `${r.toPrecision(2)}x`;
 }
 
-function buildTable(cases, results) {
-  const header = ['scenario', 'metric', 'node:net', 'iocp-net', 'C ceiling', 'iocp/node', 'iocp % ceil', 'node % ceil', 'client CPU max', 'server CPU %'];
-  const rows = [];
+// The reason an implementation is missing, short enough for a table cell (the
+// full text is in the notes).
+function shortReason(reason) {
+  const r = reason.replace(/^cannot load\/listen: /, '').replace(/^no engine backend could start: /, '').split(';')[0];
+  return r.length > 60 ? `${r.slice(0, 59)}…` : r;
+}
+
+// One column per implementation (in --impl order), then each iocp-net
+// variant / node:net, then each as % of the ceiling (those two only for the
+// implementations that ran). The first row says what ran in each column: the
+// backend, or "not available: why".
+function buildTable(cases, results, { impls, unavailable, backends }) {
+  const has = (impl) => impls.includes(impl);
+  const iocps = impls.filter((i) => isIocp(i) && !unavailable[i]);
+  const ratioImpls = has('node') ? iocps : [];
+  const pctImpls = has('ceiling') ? [...iocps, ...(has('node') ? ['node'] : [])] : [];
+  const header = ['scenario', 'metric', ...impls.map((i) => IMPLS[i].label),
+    ...ratioImpls.map((i) => `${IMPLS[i].short}/node`), ...pctImpls.map((i) => `${IMPLS[i].short} % ceil`),
+    'client CPU max', 'server CPU %'];
+  const pad = (n) => Array(n).fill('');
+  const ran = (impl) => {
+    if (unavailable[impl]) return `not available: ${shortReason(unavailable[impl])}`;
+    if (impl === 'node') return 'libuv';
+    if (impl === 'ceiling') return 'C, epoll';
+    return backends[impl] || '';
+  };
+  const rows = [['implementation', 'backend in this run', ...impls.map(ran), ...pad(ratioImpls.length + pctImpls.length + 2)]];
   const notes = [];
   cases.forEach((c, idx) => {
     const r = results[idx];
     const cpus = Object.values(r.samples).flat().map((s) => s.clientCpu).filter((x) => typeof x === 'number');
     const maxCpu = cpus.length ? Math.max(...cpus) : null;
-    const serverCpu = ['node', 'iocp-net', 'ceiling'].map((impl) => {
+    const serverCpus = impls.map((impl) => {
       const sm = summarize((r.samples[impl] || []).map((x) => x.serverCpu));
       return sm ? Math.round(sm.median) : '–';
-    }).join(' / ');
+    });
     c.metrics.forEach((m, mi) => {
-      const s = Object.fromEntries(['node', 'iocp-net', 'ceiling'].map((impl) => [impl, metricSummary(r, m, impl)]));
-      const ratio = s.node && s['iocp-net'] && s.node.median ? formatRatio(s['iocp-net'].median / s.node.median) : '–';
+      const s = Object.fromEntries(impls.map((impl) => [impl, metricSummary(r, m, impl)]));
+      const ratio = (impl) => (s.node && s[impl] && s.node.median ? formatRatio(s[impl].median / s.node.median) : '–');
       // "failed" when the implementation ran but no run succeeded.
-      const shown = (impl) => (s[impl] ? cell(s[impl], m.integer) : (r.errors[impl] || []).length ? 'failed' : 'n/a');
+      const shown = (impl) => {
+        if (s[impl]) return cell(s[impl], m.integer);
+        if (unavailable[impl]) return 'not available';
+        return (r.errors[impl] || []).length ? 'failed' : 'n/a';
+      };
       const pct = (impl) => (m.better === 'higher' && s[impl] && s.ceiling && s.ceiling.median
         ? `${((100 * s[impl].median) / s.ceiling.median).toFixed(0)}%` : '–');
       rows.push([
         mi === 0 ? c.title : '',
         `${m.label} ${m.better === 'higher' ? '(higher better)' : '(lower better)'}`,
-        shown('node'), shown('iocp-net'),
-        c.ceiling ? shown('ceiling') : 'n/a',
-        ratio, pct('iocp-net'), pct('node'),
+        ...impls.map((impl) => (impl === 'ceiling' && !c.ceiling ? 'n/a' : shown(impl))),
+        ...ratioImpls.map(ratio), ...pctImpls.map(pct),
         mi === 0 && maxCpu != null ? `${fmt(maxCpu)}%${maxCpu >= 90 ? ' SATURATED' : ''}` : '',
-        mi === 0 && serverCpu !== '– / – / –' ? serverCpu : '',
+        mi === 0 && serverCpus.some((x) => x !== '–') ? serverCpus.join(' / ') : '',
       ]);
     });
     for (const [impl, errs] of Object.entries(r.errors)) {
@@ -224,11 +257,13 @@ async function main() {
   const tools = buildTools();
   const m = machine();
   const unavailable = {};
-  if (o.impl.includes('iocp-net')) {
-    const st = iocpNetStatus();
-    if (!st.ok) unavailable['iocp-net'] = st.reason;
-    else m.iocpNetBackend = process.env.IOCP_NET_PATH ? `${st.backend} (IOCP_NET_PATH=${process.env.IOCP_NET_PATH})` : st.backend;
+  m.backends = {};
+  for (const impl of o.impl.filter(isIocp)) {
+    const st = iocpNetStatus(impl);
+    if (!st.ok) unavailable[impl] = st.reason;
+    else m.backends[impl] = st.backend;
   }
+  if (process.env.IOCP_NET_PATH) m.iocpNetPath = process.env.IOCP_NET_PATH;
   const httpClient = chooseHttpClient(o, cases);
   const h = createHarness({ duration: o.duration, warmup: o.warmup, cpus: m.cores, tools });
   h.quick = o.quick;
@@ -238,7 +273,7 @@ async function main() {
 
   const started = new Date();
   process.stderr.write(`bench: ${cases.length} case(s), ${o.rounds} round(s), ${o.duration} s + ${o.warmup} s warm-up per run; ` +
-    `implementations: ${o.impl.map((i) => IMPLS[i].label + (unavailable[i] ? ' (n/a)' : '')).join(', ')}\n`);
+    `implementations: ${o.impl.map((i) => IMPLS[i].label + (unavailable[i] ? ` (not available: ${unavailable[i]})` : '')).join(', ')}\n`);
   const results = [];
   for (const c of cases) {
     process.stderr.write(`${c.title}\n`);
@@ -260,24 +295,28 @@ async function main() {
 // The printed report: header lines, the table, notes.
 function report(run, cases) {
   const { machine: m, options: o, httpClient, pinning, unavailable, results } = run;
-  const { text, notes } = buildTable(cases, results);
+  // Saved runs from before the per-backend columns have m.iocpNetBackend only.
+  const backends = m.backends || (m.iocpNetBackend ? { 'iocp-net': m.iocpNetBackend } : {});
+  const impls = o.impl;
+  const { text, notes } = buildTable(cases, results, { impls, unavailable, backends });
+  const backendList = impls.filter(isIocp).map((i) => `${IMPLS[i].label} ${backends[i] || 'not available'}`).join(', ');
   const lines = [
     `- Date: ${run.date}`,
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memGiB} GiB, ${m.kernel}; Node ${m.node}` +
-      (m.iocpNetBackend ? `; iocp-net backend: ${m.iocpNetBackend}` : ''),
+      (backendList ? `; iocp-net backends: ${backendList}` : '') + (m.iocpNetPath ? ` (IOCP_NET_PATH=${m.iocpNetPath})` : ''),
     `- Run: ${[
       `${o.rounds} round(s) per case, implementations alternating`,
       `${o.duration} s measured + ${o.warmup} s warm-up per run`,
       pinning || 'server on CPU 0 (taskset), load generator on CPU 1',
-      ...(cases.some((c) => c.id.startsWith('http')) ? [`HTTP client: ${httpClient === 'wrk' ? 'wrk -t1' : 'loadgen (own C HTTP/1.1 client)'}`] : []),
+      ...(cases.some((c) => c.id.startsWith('http')) ? [`HTTP client of scenario 6: ${httpClient === 'wrk' ? 'wrk -t1' : 'loadgen (own C HTTP/1.1 client)'}`] : []),
     ].join('; ')}`,
     '- Cells: median (min–max) over the rounds. MB = 10^6 bytes. "server CPU %": median CPU use of the server ' +
-      'process over the measured window (node:net / iocp-net / C ceiling); well under 100 % with an unsaturated ' +
+      `process over the measured window (${impls.map((i) => IMPLS[i].label).join(' / ')}); well under 100 % with an unsaturated ` +
       'client means the server was latency-bound or starved by other load.',
     '',
     text,
   ];
-  for (const [impl, reason] of Object.entries(unavailable)) notes.unshift(`${IMPLS[impl].label}: n/a — ${reason}`);
+  for (const [impl, reason] of Object.entries(unavailable)) notes.unshift(`${IMPLS[impl].label}: not available — ${reason}`);
   if (notes.length) lines.push('', 'Notes:', ...notes.map((n) => `- ${n.replace(/\s*\n\s*/g, ' | ')}`));
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 'use strict';
-// What scenarios use to run things: the C tools, the three implementations
-// (node:net, iocp-net, C ceiling) as servers, and the load generator.
+// What scenarios use to run things: the C tools, the implementations (node:net,
+// iocp-net per backend, C ceiling) as servers, and the load generator.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -31,9 +31,25 @@ function buildTools() {
   return built;
 }
 
-// Whether iocp-net can be benchmarked: built and loadable.
-// IOCP_NET_PATH (see servers/common.js) skips the file checks.
-function iocpNetStatus() {
+// The implementations a run can compare. The iocp-net variants are one build
+// run with a different IOCP_NET_BACKEND in the server's environment; plain
+// iocp-net leaves the environment alone (the engine's default choice, or the
+// caller's IOCP_NET_BACKEND). `short` names the ratio columns (uring/node).
+const IMPLS = {
+  node: { label: 'node:net', net: 'node', short: 'node' },
+  'iocp-net': { label: 'iocp-net', net: 'iocp-net', short: 'iocp', env: {} },
+  'iocp-uring': { label: 'iocp-uring', net: 'iocp-net', short: 'uring', env: { IOCP_NET_BACKEND: 'uring' } },
+  'iocp-epoll': { label: 'iocp-epoll', net: 'iocp-net', short: 'epoll', env: { IOCP_NET_BACKEND: 'epoll' } },
+  ceiling: { label: 'C ceiling', short: 'ceil' },
+};
+const isIocp = (impl) => IMPLS[impl].net === 'iocp-net';
+
+// Whether an iocp-net variant can be benchmarked: built, and loads and listens
+// in a child with the variant's environment (so a backend that is not built
+// yet is reported, not run). IOCP_NET_PATH (see servers/common.js) skips the
+// file checks.
+function iocpNetStatus(impl = 'iocp-net') {
+  const env = { ...process.env, ...IMPLS[impl].env };
   const dist = process.env.IOCP_NET_PATH || path.join(ROOT, 'dist', 'net.js');
   const addon = path.join(ROOT, 'build', 'Release', 'iocp_net.node');
   if (process.env.IOCP_NET_PATH) { /* checked by loading it below */ } else if (!fs.existsSync(dist)) return { ok: false, reason: 'dist/net.js missing (npm run build)' };
@@ -46,20 +62,19 @@ function iocpNetStatus() {
       console.log(backend);
       this.close();
     });`;
-  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 10000 });
+  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 10000, env });
   if (r.status !== 0) {
     const lines = (r.stderr || String(r.error)).trim().split('\n');
     const errorLine = lines.find((l) => /^\w*Error\b|Error:/.test(l));
-    return { ok: false, reason: `cannot load/listen: ${errorLine ? errorLine.trim() : lines.slice(0, 3).join(' | ')}` };
+    const shown = errorLine ? errorLine.trim().replace(/^\w*Error: (iocp-net: )?/, '') : lines.slice(0, 3).join(' | ');
+    return { ok: false, reason: `cannot load/listen: ${shown}` };
   }
-  return { ok: true, backend: r.stdout.trim() || 'unknown' };
+  const backend = r.stdout.trim() || 'unknown';
+  // An engine that quietly ran another backend would put the wrong numbers in the column.
+  const wanted = env.IOCP_NET_BACKEND;
+  if (wanted && backend !== 'unknown' && backend !== wanted) return { ok: false, reason: `asked for ${wanted}, the engine ran ${backend}` };
+  return { ok: true, backend };
 }
-
-const IMPLS = {
-  node: { label: 'node:net' },
-  'iocp-net': { label: 'iocp-net' },
-  ceiling: { label: 'C ceiling' },
-};
 
 function createHarness({ duration, warmup, cpus, tools }) {
   const serverCpu = cpus >= 2 ? 0 : null;
@@ -77,7 +92,7 @@ function createHarness({ duration, warmup, cpus, tools }) {
     } else {
       const script = path.join(BENCH, 'servers', `${kind}.js`);
       proc = new LineProcess(process.execPath, [...nodeFlags, script, '--port', '0', '--mode', mode, ...extra],
-        { cpu: serverCpu, env: { NET_IMPL: impl } });
+        { cpu: serverCpu, env: { NET_IMPL: IMPLS[impl].net, ...IMPLS[impl].env } });
     }
     try {
       const ready = await proc.waitFor((m) => typeof m.port === 'number', 15000, `${impl} server to listen`);
@@ -123,4 +138,4 @@ function machine() {
   };
 }
 
-module.exports = { buildTools, iocpNetStatus, createHarness, machine, IMPLS, ROOT, BENCH, OUT };
+module.exports = { buildTools, iocpNetStatus, createHarness, machine, IMPLS, isIocp, ROOT, BENCH, OUT };

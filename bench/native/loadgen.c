@@ -12,7 +12,8 @@
  *   echo      each connection keeps up to --window bytes in flight, written in
  *             --size chunks, and reads the echo back; counts echoed bytes.
  *   pingpong  each connection sends --size bytes, waits for --size bytes back;
- *             one message in flight per connection; RTT p50/p99.
+ *             one message in flight per connection; RTT p50/p99/max. With few
+ *             connections both sides sit idle between messages (scenario 8).
  *   burst     each connection sends a 1-byte "turn" and waits for --expect
  *             bytes (the server answers with many small writes); a message
  *             is --chunk bytes (for the msg/s count).
@@ -22,7 +23,7 @@
  *             prints {"established":...}, then holds them until stdin closes
  *             or --duration expires.
  *   http      keep-alive HTTP/1.1 GET, one request in flight per connection;
- *             counts responses, latency p50/p99.
+ *             counts responses, latency p50/p99/max.
  *   slowread  reads at most --rate bytes/s per connection; counts bytes.
  */
 #define _GNU_SOURCE
@@ -79,6 +80,7 @@ struct conn {
 #define HIST_BUCKETS 1000001
 static uint32_t *hist;
 static uint64_t hist_count;
+static uint64_t latency_max_ns; /* exact, not bucketed: one stall is the point */
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -111,6 +113,7 @@ static const char HTTP_REQ[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 static void record_latency(uint64_t ns) {
   if (!measuring) return;
+  if (ns > latency_max_ns) latency_max_ns = ns;
   uint64_t us = ns / 1000;
   if (us >= HIST_BUCKETS - 1) us = HIST_BUCKETS - 1;
   hist[us]++;
@@ -614,10 +617,11 @@ int main(int argc, char **argv) {
                        ? 100.0 * (double)(cpu_srv1 - cpu_srv0) / hz / secs : -1;
   for (int i = 0; i < opt.conns; i++) close_conn(&conns[i]);
   printf("{\"mode\":\"%s\",\"conns\":%d,\"seconds\":%.4f,\"bytes\":%llu,\"msgs\":%llu,"
-         "\"errors\":%llu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"client_cpu\":%.1f,\"server_cpu\":%.1f}\n",
+         "\"errors\":%llu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,\"client_cpu\":%.1f,\"server_cpu\":%.1f}\n",
          mode_name(opt.mode),
          opt.conns, secs, (unsigned long long)m_bytes, (unsigned long long)m_msgs,
-         (unsigned long long)m_errors, percentile_us(0.50), percentile_us(0.99), self_pct, srv_pct);
+         (unsigned long long)m_errors, percentile_us(0.50), percentile_us(0.99),
+         hist_count ? (double)latency_max_ns / 1e3 : -1.0, self_pct, srv_pct);
   free(conns);
   free(scratch);
   free(payload);
