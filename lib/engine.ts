@@ -183,6 +183,10 @@ function receivedBytes(buffers: Buffer[], index: number, offset: number, size: n
 function loadBinding(): Binding {
   if (binding === undefined) {
     const root = path.join(__dirname, '..');
+    // IOCP_NET_ADDON names another build of the addon (CI runs the tap suite
+    // on one built with AddressSanitizer: scripts/build-asan-addon.js).
+    const override = process.env.IOCP_NET_ADDON;
+    if (override) return (binding = require(path.resolve(override)) as Binding);
     // The addon `npm install` built; node-gyp-build (which also finds
     // prebuilt binaries) only when it is not there: loading that module alone
     // costs ~0.6 MiB of RSS.

@@ -63,13 +63,24 @@ function stopOnTeardown(t: Test, child: ChildProcess, dir: string, signal: NodeJ
   });
 }
 
+/**
+ * The environment for the servers: without the sanitizer runtimes the ASan
+ * lane preloads into node (.ci/lanes/20-addon-asan.sh). The servers are not
+ * the code under test, and postgres does not run under a preloaded ASan.
+ */
+function serverEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  return env;
+}
+
 export async function startRedis(t: Test): Promise<{ port: number }> {
   const redisServer = findOnPath('redis-server');
   if (!redisServer) throw new Error(`redis-server not found: ${installHint('redis-server')}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iocp-net-redis-'));
   const port = await freePort();
   const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+    { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() });
   stopOnTeardown(t, child, dir, 'SIGTERM');
   await waitForOutput(child, /Ready to accept connections/, 20_000, `redis-server on port ${port}`);
   return { port };
@@ -90,14 +101,14 @@ export async function startPostgres(t: Test): Promise<{ port: number; user: stri
   if (owner.uid !== undefined) fs.chownSync(dir, owner.uid, owner.gid!);
   const data = path.join(dir, 'data');
   const init = spawnSync(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
-    { ...owner, encoding: 'utf8', cwd: dir });
+    { ...owner, encoding: 'utf8', cwd: dir, env: serverEnv() });
   if (init.status !== 0) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed (${init.status}):\n${init.stdout}${init.stderr}${init.error ?? ''}`);
   }
   const port = await freePort();
   const child = spawn(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'fsync=off', '-c', 'full_page_writes=off'], { ...owner, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    '-c', 'fsync=off', '-c', 'full_page_writes=off'], { ...owner, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() });
   stopOnTeardown(t, child, dir, 'SIGINT'); // SIGINT: postgres's fast shutdown
   await waitForOutput(child, /ready to accept connections/, 30_000, `postgres on port ${port}`);
   return { port, user: 'postgres' };

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { eachImpl } from './impl';
 
 const fixture = path.join(__dirname, 'fixtures', 'worker-terminate.js');
-const ROUNDS = 40;
+const ROUNDS = 25;
 
 function run(requirePath: string, seed: number): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -22,8 +22,8 @@ function run(requirePath: string, seed: number): Promise<{ code: number | null; 
   });
 }
 
-eachImpl(t, `${ROUNDS} rounds of 4 busy workers terminated at random moments, 3 seeds`, async (t, _net, impl) => {
-  for (const seed of [1, 2, 3]) {
+eachImpl(t, `${ROUNDS} rounds of 4 busy workers terminated at random moments, 2 seeds`, async (t, _net, impl) => {
+  for (const seed of [1, 2]) {
     const r = await run(impl.requirePath, seed);
     t.equal(r.code, 0, `seed ${seed}: exits 0 (signal ${r.signal}; ${r.stderr.trim().split('\n').slice(0, 6).join(' | ')})`);
     const summary = JSON.parse(r.stdout.trim().split('\n').pop() || '{}');
