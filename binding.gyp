@@ -11,7 +11,6 @@
         "src/event_batch.cc",
         "src/receive_buffers.cc",
         "src/loop_driver.cc",
-        "src/pending_requests.cc",
         "src/write_pins.cc",
         "src/writev.cc"
       ],

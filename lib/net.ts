@@ -8,6 +8,7 @@ import type { ServerOpts } from './server';
 import type { SocketConstructorOpts } from './socket';
 import { callableClass } from './callable';
 import { normalizeArgs } from './args';
+import { getEngine } from './engine';
 import {
   getDefaultAutoSelectFamily, setDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout, setDefaultAutoSelectFamilyAttemptTimeout,
@@ -106,6 +107,14 @@ export function _setSimultaneousAccepts(_handle?: unknown): void {
     warnSimultaneousAccepts = false;
   }
 }
+
+/**
+ * The engine backend this thread runs on: 'uring', 'epoll' or 'iocp' ('none'
+ * when none could start). Reading it starts the engine. Not enumerable, so
+ * that Object.keys() lists what node:net's lists.
+ */
+export declare const backend: string;
+Object.defineProperty(exports, 'backend', { enumerable: false, get: () => getEngine().backend });
 
 // `import net from 'iocp-net'` compiled to CommonJS (TypeScript's
 // esModuleInterop, Babel) reads `require('iocp-net').default`: this module

@@ -5,7 +5,7 @@ import { Duplex } from 'stream';
 import { AsyncResource } from 'async_hooks';
 import * as fs from 'fs';
 import type * as nodeNet from 'net';
-import { getEngine, CloseMode, WRITTEN_NOW } from './engine';
+import { getEngine, CloseMode } from './engine';
 import type { HandleOwner } from './engine';
 import { codes, ErrnoException, ExceptionWithHostPort, genericNodeError } from './errors';
 import { validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString } from './validate';
@@ -727,7 +727,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
       }
       scope.runInAsyncScope(afterWrite, null, this, status, early ? null : cb);
     }, early);
-    if (err === WRITTEN_NOW) {
+    if (err === engine.writtenNow) {
       // The kernel took it all synchronously, as when node's uv_try_write does.
       this[kBytesWritten] += bytes;
       cb(null);

@@ -92,13 +92,30 @@ enum class CloseMode : uint8_t {
   kReset = 2,
 };
 
+// Settings only the io_uring backend has.
+struct UringOptions {
+  uint32_t ring_entries = 1024;       // submission queue size (the completion queue has 4x)
+  uint32_t recv_buffer_count = 1024;  // provided-buffer ring size (rounded to a power of two)
+  bool provide_buffers = false;       // classic PROVIDE_BUFFERS instead of a mapped ring (tests)
+};
+
+// Settings only the epoll backend has.
+struct EpollOptions {
+  uint32_t events_per_wait = 1024;  // readiness events taken per Drain
+};
+
+// Settings only the IOCP backend has.
+struct IocpOptions {
+  uint32_t io_threads = 0;  // threads waiting on the completion port; 0: the measured default
+};
+
 struct BackendOptions {
-  std::string name;                 // "", "uring", "epoll", "iocp": "" picks the best that works
-  uint32_t ring_entries = 1024;     // submission queue size (the completion queue has 4x); a full queue is submitted early
-  uint32_t recv_buffer_size = 64 * 1024;  // page multiple (rule 10)
-  uint32_t recv_buffer_count = 1024;      // provided-buffer ring size (power of two)
-  uint32_t max_buffers_per_socket = 8;    // fairness cap (rule 14)
-  uint32_t close_timeout_ms = 5000;       // graceful close gives up and aborts after this (rule 6)
+  std::string name;  // "", "uring", "epoll", "iocp": "" picks the best that works here
+  uint32_t read_buffer_size = 64 * 1024;  // bytes per read: page multiple, at most 64 KiB (rules 10, 17)
+  uint32_t close_timeout_ms = 5000;       // a graceful close gives up and aborts after this (rule 6)
+  UringOptions uring;
+  EpollOptions epoll;
+  IocpOptions iocp;
 };
 
 class Backend {

@@ -11,7 +11,8 @@ const { execFileSync } = require('node:child_process');
 const root = path.join(__dirname, '..');
 const gyp = (file) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8').replace(/^\s*#.*$/gm, ''));
 const target = gyp('binding.gyp').targets[0];
-const engineSources = gyp('native/sources.gypi').sources.map((s) => path.join('native', s));
+const engineSources = execFileSync('python3', [path.join(root, 'native', 'sources.py'), 'linux', '--prefix', 'native/'], { encoding: 'utf8' })
+  .trim().split('\n');
 const sources = [...target.sources, ...engineSources];
 
 function nodeHeaders() {

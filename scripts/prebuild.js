@@ -16,7 +16,7 @@
 // need neither python nor a node-gyp configured for another architecture, and
 // the flags are the ones node-gyp's Release build uses for binding.gyp.
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -49,10 +49,11 @@ const targets = {
   },
 };
 
-/** The .cc files binding.gyp compiles: its own list and native/sources.gypi's (relative to native/). */
-function addonSources() {
-  const quotedSources = (file) => [...fs.readFileSync(path.join(root, file), 'utf8').matchAll(/"([^"]+\.cc)"/g)].map((m) => m[1]);
-  return [...quotedSources('binding.gyp'), ...quotedSources('native/sources.gypi').map((s) => `native/${s}`)];
+/** The .cc files binding.gyp compiles for `targetOs` (linux, win): its own list and native/sources.gypi's for that OS. */
+function addonSources(targetOs) {
+  const bridge = [...fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8').matchAll(/"(src\/[^"]+\.cc)"/g)].map((m) => m[1]);
+  const engine = execFileSync('python3', [path.join(root, 'native', 'sources.py'), targetOs, '--prefix', 'native/'], { encoding: 'utf8' });
+  return [...bridge, ...engine.trim().split('\n')];
 }
 
 /** Node's headers (node_api.h, and uv.h: the bridge drives libuv directly), as node-gyp finds them. */
@@ -103,7 +104,7 @@ async function build(name, target) {
   try {
     const [cxx, ...cxxArgs] = target.compiler;
     const includes = includeDirs().map((dir) => `-I${dir}`);
-    const sources = addonSources();
+    const sources = addonSources(name.startsWith('win32') ? 'win' : 'linux');
     const objects = sources.map((source) => path.join(objDir, source.replace(/[/\\]/g, '_') + '.o'));
     let next = 0;
     const worker = async () => {

@@ -11,6 +11,7 @@
 
 #include "engine.h"
 #include "engine_methods.h"
+#include "event_batch.h"
 #include "js_args.h"
 #include "writev.h"
 
@@ -68,6 +69,22 @@ uint32_t OptionalUint(Napi::Object options, const char* name, uint32_t fallback)
   return static_cast<uint32_t>(number);
 }
 
+bool OptionalBool(Napi::Object options, const char* name, bool fallback) {
+  Napi::Value value = options.Get(name);
+  if (value.IsUndefined()) return fallback;
+  if (!value.IsBoolean()) ThrowTypeError(options.Env(), std::string("options.") + name + " must be a boolean");
+  return value.As<Napi::Boolean>().Value();
+}
+
+// A nested settings object (options.uring, ...), or an empty one.
+Napi::Object Section(Napi::Object options, const char* name) {
+  Napi::Value value = options.Get(name);
+  if (value.IsUndefined()) return Napi::Object::New(options.Env());
+  if (!value.IsObject()) ThrowTypeError(options.Env(), std::string("options.") + name + " must be an object");
+  return value.As<Napi::Object>();
+}
+
+// lib/engine.ts EngineOptions: the shared settings, then one object per backend.
 BackendOptions ParseOptions(const Napi::CallbackInfo& info) {
   BackendOptions options;
   if (info[1].IsUndefined() || info[1].IsNull()) return options;
@@ -78,11 +95,16 @@ BackendOptions ParseOptions(const Napi::CallbackInfo& info) {
     if (!backend.IsString()) ThrowTypeError(info.Env(), "options.backend must be a string");
     options.name = backend.As<Napi::String>().Utf8Value();
   }
-  options.ring_entries = OptionalUint(object, "ringEntries", options.ring_entries);
-  options.recv_buffer_size = OptionalUint(object, "recvBufferSize", options.recv_buffer_size);
-  options.recv_buffer_count = OptionalUint(object, "recvBufferCount", options.recv_buffer_count);
-  options.max_buffers_per_socket = OptionalUint(object, "maxBuffersPerSocket", options.max_buffers_per_socket);
+  options.read_buffer_size = OptionalUint(object, "readBufferSize", options.read_buffer_size);
   options.close_timeout_ms = OptionalUint(object, "closeTimeoutMs", options.close_timeout_ms);
+  Napi::Object uring = Section(object, "uring");
+  options.uring.ring_entries = OptionalUint(uring, "ringEntries", options.uring.ring_entries);
+  options.uring.recv_buffer_count = OptionalUint(uring, "recvBufferCount", options.uring.recv_buffer_count);
+  options.uring.provide_buffers = OptionalBool(uring, "provideBuffers", options.uring.provide_buffers);
+  Napi::Object epoll = Section(object, "epoll");
+  options.epoll.events_per_wait = OptionalUint(epoll, "eventsPerWait", options.epoll.events_per_wait);
+  Napi::Object iocp = Section(object, "iocp");
+  options.iocp.io_threads = OptionalUint(iocp, "ioThreads", options.iocp.io_threads);
   return options;
 }
 
@@ -118,11 +140,36 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   return engine->receiver();
 }
 
+// The numbers lib/engine.ts shares with the engine, from their one source.
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object constants = Napi::Object::New(env);
+  Napi::Object kinds = Napi::Object::New(env);
+  kinds.Set("connection", static_cast<double>(EventKind::kConnection));
+  kinds.Set("connect", static_cast<double>(EventKind::kConnect));
+  kinds.Set("data", static_cast<double>(EventKind::kData));
+  kinds.Set("end", static_cast<double>(EventKind::kEnd));
+  kinds.Set("readError", static_cast<double>(EventKind::kReadError));
+  kinds.Set("written", static_cast<double>(EventKind::kWritten));
+  kinds.Set("shutdown", static_cast<double>(EventKind::kShutdown));
+  kinds.Set("closed", static_cast<double>(EventKind::kClosed));
+  constants.Set("eventKind", kinds);
+  Napi::Object modes = Napi::Object::New(env);
+  modes.Set("graceful", static_cast<double>(CloseMode::kGraceful));
+  modes.Set("abort", static_cast<double>(CloseMode::kAbort));
+  modes.Set("reset", static_cast<double>(CloseMode::kReset));
+  constants.Set("closeMode", modes);
+  constants.Set("recordFields", static_cast<double>(EventBatch::kRecordFields));
+  constants.Set("writtenNow", static_cast<double>(kWrittenNow));
+  // A write smaller than this is copied by the engine (its Buffer is free at
+  // once, and it may complete early); larger ones are pinned (writev.h).
+  constants.Set("copyLimit", static_cast<double>(kBorrowThreshold));
+  return constants;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<PerEnv, FinalizePerEnv>(new PerEnv());
   exports.Set("open", Napi::Function::New<Open>(env, "open"));
-  // The net layer completes a write at once only when the engine copied it.
-  exports.Set("copyLimit", Napi::Number::New(env, static_cast<double>(kBorrowThreshold)));
+  exports.Set("constants", Constants(env));
   return exports;
 }
 

@@ -2,10 +2,12 @@
 
 #include <string>
 
+#include "errors.h"
+
 namespace iocpnet {
 namespace bridge {
 
-Engine::Engine(Napi::Env env) : env_(env), batch_(env, &pins_, &requests_) {}
+Engine::Engine(Napi::Env env) : env_(env), batch_(env, &pins_) {}
 
 Engine* Engine::Create(Napi::Env env, const BackendOptions& options, Napi::Object receiver,
                        Napi::Function on_batch) {
@@ -15,6 +17,7 @@ Engine* Engine::Create(Napi::Env env, const BackendOptions& options, Napi::Objec
   if (!backend) {
     Napi::Error e = Napi::Error::New(env, "iocp-net: no engine backend could start: " + why);
     e.Set("errno", Napi::Number::New(env, error));
+    e.Set("code", Napi::String::New(env, UvErrorName(error)));
     throw e;
   }
   uv_loop_t* loop = nullptr;
@@ -33,7 +36,7 @@ Engine* Engine::Create(Napi::Env env, const BackendOptions& options, Napi::Objec
     // Some uv handles may be initialized: the engine can only be freed once
     // they are closed.
     engine->Teardown(&Engine::DeleteAfterClose, engine);
-    Napi::Error e = Napi::Error::New(env, std::string("iocp-net: cannot watch the engine: ") + uv_strerror(rc));
+    Napi::Error e = Napi::Error::New(env, std::string("iocp-net: cannot watch the engine: ") + UvErrorMessage(rc));
     e.Set("errno", Napi::Number::New(env, rc));
     throw e;
   }
@@ -51,7 +54,7 @@ Engine::~Engine() {
 }
 
 void Engine::UpdateLiveness() {
-  if (backend_) driver_.SetRef(backend_->HasRefedActiveHandles() || pins_.open_count() > 0 || requests_.any());
+  if (backend_) driver_.SetRef(backend_->HasRefedActiveHandles());
 }
 
 void Engine::OnBeforePoll() {

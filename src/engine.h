@@ -13,7 +13,6 @@
 #include "backend.h"
 #include "event_batch.h"
 #include "loop_driver.h"
-#include "pending_requests.h"
 #include "write_pins.h"
 
 namespace iocpnet {
@@ -35,13 +34,12 @@ class Engine final : private LoopDriver::Client {
   // Null once torn down (env cleanup): methods then fail with UV_EBADF.
   Backend* backend() const { return backend_.get(); }
   WritePins& pins() { return pins_; }
-  PendingRequests& requests() { return requests_; }
   Napi::Object receiver() const { return receiver_.Value(); }
 
   // After any call that may start or end activity (or change a ref): keep
-  // Node's loop alive exactly while the backend has ref'd active handles
-  // (listening, reading, ...) or any request is in flight (a write, connect,
-  // shutdown or close, ref'd or not: libuv's rule for requests).
+  // Node's loop alive exactly while the backend says so. The backend alone
+  // counts what is active (ref'd listeners and readers, and, ref'd or not,
+  // connects, writes, shutdowns and closes in progress: libuv's rule).
   void UpdateLiveness();
 
   // Env cleanup: stop polling, destroy the backend (closing every socket),
@@ -61,7 +59,6 @@ class Engine final : private LoopDriver::Client {
   Napi::Env env_;
   std::unique_ptr<Backend> backend_;
   WritePins pins_;
-  PendingRequests requests_;
   EventBatch batch_;
   Napi::ObjectReference receiver_;
   Napi::FunctionReference on_batch_;

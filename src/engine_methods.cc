@@ -78,7 +78,6 @@ Napi::Value ConnectTcp(const Napi::CallbackInfo& info) {
     }
     HandleId handle = kInvalidHandle;
     int rc = backend.Connect(remote, bind_local ? &local : nullptr, &handle);
-    if (rc == 0) EngineOf(info).requests().Started(handle, PendingRequests::kConnect);
     return HandleOrError(rc, handle);
   });
 }
@@ -90,7 +89,6 @@ Napi::Value ConnectPipe(const Napi::CallbackInfo& info) {
     if (!SocketAddress::FromPath(path, &remote)) return UV_ENAMETOOLONG;
     HandleId handle = kInvalidHandle;
     int rc = backend.Connect(remote, nullptr, &handle);
-    if (rc == 0) EngineOf(info).requests().Started(handle, PendingRequests::kConnect);
     return HandleOrError(rc, handle);
   });
 }
@@ -109,11 +107,7 @@ Napi::Value WritevMethod(const Napi::CallbackInfo& info) { return Result(info, W
 
 Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   HandleId handle = HandleArg(info, 0);
-  return Invoke(info, [&](Backend& backend) -> double {
-    int rc = backend.Shutdown(handle);
-    if (rc == 0) EngineOf(info).requests().Started(handle, PendingRequests::kShutdown);
-    return rc;
-  });
+  return Invoke(info, [&](Backend& backend) -> double { return backend.Shutdown(handle); });
 }
 
 Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -121,9 +115,7 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   double mode = NumberArg(info, 1, "mode");
   return Invoke(info, [&](Backend& backend) -> double {
     if (mode != 0 && mode != 1 && mode != 2) return UV_EINVAL;
-    int rc = backend.Close(handle, static_cast<CloseMode>(static_cast<int>(mode)));
-    if (rc == 0) EngineOf(info).requests().Started(handle, PendingRequests::kClose);
-    return rc;
+    return backend.Close(handle, static_cast<CloseMode>(static_cast<int>(mode)));
   });
 }
 

@@ -13,8 +13,7 @@ constexpr size_t kInitialRecords = 1024;
 
 }  // namespace
 
-EventBatch::EventBatch(napi_env env, WritePins* pins, PendingRequests* requests)
-    : env_(env), pins_(pins), requests_(requests), received_(env) {}
+EventBatch::EventBatch(napi_env env, WritePins* pins) : env_(env), pins_(pins), received_(env) {}
 
 EventBatch::~EventBatch() { Release(); }
 
@@ -44,7 +43,6 @@ void EventBatch::OnEvent(const Event& event) {
 }
 
 void EventBatch::Record(const Event& event) {
-  requests_->OnEvent(event);
   double aux = 0;
   double offset = 0;
   double size = 0;

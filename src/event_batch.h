@@ -26,7 +26,6 @@
 #include <node_api.h>
 
 #include "backend.h"
-#include "pending_requests.h"
 #include "receive_buffers.h"
 #include "write_pins.h"
 
@@ -37,7 +36,7 @@ class EventBatch final : public EventSink {
  public:
   static constexpr size_t kRecordFields = 6;
 
-  EventBatch(napi_env env, WritePins* pins, PendingRequests* requests);
+  EventBatch(napi_env env, WritePins* pins);
   ~EventBatch() override;
   EventBatch(const EventBatch&) = delete;
   EventBatch& operator=(const EventBatch&) = delete;
@@ -64,7 +63,6 @@ class EventBatch final : public EventSink {
 
   napi_env env_;
   WritePins* pins_;
-  PendingRequests* requests_;
   std::vector<double> pending_;          // this batch's records, copied to JS by Publish
   std::vector<napi_value> callbacks_;    // this batch's write callbacks (local handles)
   ReceiveBuffers received_;             // this batch's received bytes

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { getEngine, CloseMode } from '../lib/engine';
 import type { HandleOwner } from '../lib/engine';
 
-const engine = getEngine({ recvBufferCount: 4, recvBufferSize: 4096 });
+const engine = getEngine({ readBufferSize: 4096, uring: { recvBufferCount: 4 } });
 
 // Deterministic PRNG (xorshift32) so a failure replays.
 function prng(seed: number): () => number {

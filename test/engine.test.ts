@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { getEngine, CloseMode, WRITTEN_NOW } from '../lib/engine';
+import { getEngine, CloseMode } from '../lib/engine';
 import type { Engine, HandleOwner } from '../lib/engine';
 import type { Test } from 'tap';
 
@@ -91,7 +91,7 @@ function startEchoServer(t: Test, engine: Engine, backlog = 511): EchoServer {
           const rc = engine.writev(peer, [data], null, (status) => {
             if (status !== 0) throw new Error(`server write failed: ${status}`);
           });
-          if (rc !== 0 && rc !== WRITTEN_NOW) throw new Error(`server writev: ${rc}`);
+          if (rc !== 0 && rc !== engine.writtenNow) throw new Error(`server writev: ${rc}`);
         },
         onEnd() {
           received.push({ bytes, sha256: hash.digest('hex') });
@@ -155,7 +155,7 @@ function echoClient(engine: Engine, port: number, writes: Write[]): Promise<Echo
         for (const write of writes) {
           rc = engine.writev(handle, write.chunks, write.encodings ?? null, (status) => result.writeStatuses.push(status));
           // Written at once (a large write on an idle socket): no callback follows.
-          if (rc === WRITTEN_NOW) result.writeStatuses.push(0);
+          if (rc === engine.writtenNow) result.writeStatuses.push(0);
           else if (rc !== 0) reject(new Error(`writev: ${rc}`));
         }
         rc = engine.shutdown(handle);

@@ -4,7 +4,7 @@
 # that has the sanitizer runtimes preloaded (node itself is not
 # instrumented; LeakSanitizer is off because node's own allocations would
 # drown ours). Any ASan/UBSan report aborts the process, so the test fails.
-# Prints "tap: N passed, N failed" last.
+# Runs on both Linux backends; prints "addon-asan: N passed, N failed" last.
 cd "$(dirname "$0")/../.."
 node scripts/build-asan-addon.js || { echo "tap: 0 passed, 1 failed"; exit 1; }
 export IOCP_NET_ADDON=build/asan/iocp_net.node
@@ -16,4 +16,15 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # machine can miss by scheduling alone; its engine paths run in every other
 # test here too.
 files=$(find test -name '*.test.ts' ! -name 'wakeup.test.ts' | sort)
-node scripts/tap-count.js $files
+passed=0
+failed=0
+for backend in uring epoll; do
+  echo "--- tap on the ASan addon, IOCP_NET_BACKEND=$backend"
+  line=$(IOCP_NET_BACKEND=$backend node scripts/tap-count.js $files | tee /dev/stderr | tail -1)
+  if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+  else
+    failed=$((failed + 1))
+  fi
+done
+echo "addon-asan: $passed passed, $failed failed"

@@ -2,7 +2,7 @@
 # Echo soak (test/soak/echo-soak.js): thousands of connections in one
 # process, 2 GB of checksummed data with random sizes, pauses and
 # half-closes; 0 bytes lost and every socket closed, on node:net (the
-# reference) and on iocp-net.
+# reference) and on iocp-net on each Linux backend (io_uring, epoll).
 #
 # Run under kernel TCP memory pressure when we may change net.ipv4.tcp_mem
 # (root): its "pressure" threshold is lowered for the run (the hard limit
@@ -32,9 +32,12 @@ max_conns=$(( ($(ulimit -n) - 200) / 2 ))
 for conns in 5000 9000; do
   [ "$conns" -gt "$max_conns" ] && conns=$max_conns
   bytes=$((2000000000 / conns))
-  for impl in node iocp-net; do
-    line=$(node test/soak/echo-soak.js --impl "$impl" --conns "$conns" --bytes-per-conn "$bytes" --timeout-s 240 2>/dev/null | tail -1)
-    echo "soak [$impl, $conns connections]: $line"
+  for variant in node iocp-net:uring iocp-net:epoll; do
+    impl=${variant%%:*}
+    backend=${variant#*:}
+    [ "$backend" = "$variant" ] && backend=""
+    line=$(IOCP_NET_BACKEND=$backend node test/soak/echo-soak.js --impl "$impl" --conns "$conns" --bytes-per-conn "$bytes" --timeout-s 240 2>/dev/null | tail -1)
+    echo "soak [$variant, $conns connections]: $line"
     if [[ $line == '{"ok":true'* ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   done
 done

@@ -40,6 +40,12 @@ std::vector<TestCase>& Registry() {
   return tests;
 }
 
+namespace {
+std::string g_backend;
+}  // namespace
+
+const std::string& CurrentBackend() { return g_backend; }
+
 void Fail(const char* file, int line, const std::string& message) {
   ++g_failures_in_test;
   std::fprintf(stdout, "    %s:%d: CHECK failed: %s\n", file, line, message.c_str());
@@ -49,54 +55,106 @@ void Fail(const char* file, int line, const std::string& message) {
 }  // namespace test
 }  // namespace iocpnet
 
+namespace {
+
+struct Tally {
+  int passed = 0;
+  int failed = 0;
+};
+
+void RunOne(const iocpnet::test::TestCase& test, const std::string& label, Tally* tally) {
+  using namespace iocpnet::test;
+  g_current = test.name;
+  g_failures_in_test = 0;
+  alarm(60);  // every test is bounded in time
+  auto start = std::chrono::steady_clock::now();
+  try {
+    test.body();
+  } catch (const TestAbort&) {
+  } catch (const std::exception& e) {
+    Fail(__FILE__, __LINE__, std::string("exception: ") + e.what());
+  }
+  alarm(0);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (g_failures_in_test == 0) {
+    ++tally->passed;
+    std::printf("ok   %s%s (%.0f ms)\n", label.c_str(), test.name, ms);
+  } else {
+    ++tally->failed;
+    std::printf("FAIL %s%s (%.0f ms)\n", label.c_str(), test.name, ms);
+  }
+  std::fflush(stdout);
+}
+
+std::vector<std::string> Split(const char* list) {
+  std::vector<std::string> out;
+  std::string item;
+  for (const char* p = list;; ++p) {
+    if (*p == ',' || *p == '\0') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+      if (*p == '\0') break;
+    } else {
+      item += *p;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// native_tests [--suite NAME] [--backends uring,epoll] [FILTER]
+// Runs the unit tests once, then for each backend its contract and backend
+// tests; prints "NAME [backend]: N passed, N failed" per backend and
+// "NAME: N passed, N failed" over everything last.
 int main(int argc, char** argv) {
   using namespace iocpnet::test;
   const char* suite = "native";
   const char* filter = nullptr;
+#ifdef _WIN32
+  const char* backends = "iocp";
+#else
+  const char* backends = "uring,epoll";
+#endif
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--suite") == 0 && i + 1 < argc) {
       suite = argv[++i];
+    } else if (std::strcmp(argv[i], "--backends") == 0 && i + 1 < argc) {
+      backends = argv[++i];
     } else {
       filter = argv[i];
     }
   }
   signal(SIGPIPE, SIG_IGN);  // the engine uses MSG_NOSIGNAL; belt and braces for raw test sockets
   signal(SIGALRM, OnAlarm);
-  int passed = 0;
-  int failed = 0;
+  Tally total;
   int fds_before = OpenFdCount();
+  auto selected = [&](const TestCase& test) { return filter == nullptr || std::strstr(test.name, filter) != nullptr; };
   for (const TestCase& test : Registry()) {
-    if (filter != nullptr && std::strstr(test.name, filter) == nullptr) continue;
-    g_current = test.name;
-    g_failures_in_test = 0;
-    alarm(60);  // every test is bounded in time
-    auto start = std::chrono::steady_clock::now();
-    try {
-      test.body();
-    } catch (const TestAbort&) {
-    } catch (const std::exception& e) {
-      Fail(__FILE__, __LINE__, std::string("exception: ") + e.what());
+    if (test.kind == TestCase::Kind::kUnit && selected(test)) RunOne(test, "", &total);
+  }
+  for (const std::string& backend : Split(backends)) {
+    g_backend = backend;
+    Tally tally;
+    for (const TestCase& test : Registry()) {
+      if (!selected(test)) continue;
+      if (test.kind == TestCase::Kind::kContract || (test.kind == TestCase::Kind::kBackend && backend == test.backend)) {
+        RunOne(test, "[" + backend + "] ", &tally);
+      }
     }
-    alarm(0);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (g_failures_in_test == 0) {
-      ++passed;
-      std::printf("ok   %s (%.0f ms)\n", test.name, ms);
-    } else {
-      ++failed;
-      std::printf("FAIL %s (%.0f ms)\n", test.name, ms);
-    }
-    std::fflush(stdout);
+    std::printf("%s [%s]: %d passed, %d failed\n", suite, backend.c_str(), tally.passed, tally.failed);
+    total.passed += tally.passed;
+    total.failed += tally.failed;
   }
   // Every backend, socket and ring the tests made must be closed again.
   int fds_after = OpenFdCount();
   if (fds_after == fds_before) {
-    ++passed;
+    ++total.passed;
     std::printf("ok   no_leaked_file_descriptors\n");
   } else {
-    ++failed;
+    ++total.failed;
     std::printf("FAIL no_leaked_file_descriptors (%d open before, %d after)\n", fds_before, fds_after);
   }
-  std::printf("%s: %d passed, %d failed\n", suite, passed, failed);
-  return failed == 0 ? 0 : 1;
+  std::printf("%s: %d passed, %d failed\n", suite, total.passed, total.failed);
+  return total.failed == 0 ? 0 : 1;
 }

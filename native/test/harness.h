@@ -1,5 +1,10 @@
-// A tiny test harness (no dependencies): TEST(name) registers a function,
-// CHECK records a failure and continues, REQUIRE stops the test.
+// A tiny test harness (no dependencies). CHECK records a failure and
+// continues, REQUIRE stops the test. Three kinds of test:
+// - TEST(name): the backend contract; runs once on every backend the run
+//   covers (--backends), through CurrentBackend();
+// - UNIT_TEST(name): code that is the same whatever the backend; runs once;
+// - BACKEND_TEST(backend, name): about one backend's own mechanism; runs
+//   when that backend is covered (it lives beside the backend's code).
 #pragma once
 
 #include <string>
@@ -11,12 +16,19 @@ namespace test {
 struct TestCase {
   const char* name;
   void (*body)();
+  enum class Kind { kContract, kUnit, kBackend } kind;
+  const char* backend;  // kBackend: the backend it is about
 };
 
 std::vector<TestCase>& Registry();
 struct Registrar {
-  Registrar(const char* name, void (*body)()) { Registry().push_back(TestCase{name, body}); }
+  Registrar(const char* name, void (*body)(), TestCase::Kind kind, const char* backend = nullptr) {
+    Registry().push_back(TestCase{name, body, kind, backend});
+  }
 };
+
+// The backend the running contract or backend test is about ("uring", ...).
+const std::string& CurrentBackend();
 
 // Thrown by REQUIRE to leave the current test.
 struct TestAbort {};
@@ -26,10 +38,13 @@ void Fail(const char* file, int line, const std::string& message);
 }  // namespace test
 }  // namespace iocpnet
 
-#define TEST(name)                                                        \
-  static void name();                                                     \
-  static ::iocpnet::test::Registrar name##_registrar(#name, &name);       \
+#define IOCPNET_TEST(name, kind, backend)                                                    \
+  static void name();                                                                        \
+  static ::iocpnet::test::Registrar name##_registrar(#name, &name, kind, backend);           \
   static void name()
+#define TEST(name) IOCPNET_TEST(name, ::iocpnet::test::TestCase::Kind::kContract, nullptr)
+#define UNIT_TEST(name) IOCPNET_TEST(name, ::iocpnet::test::TestCase::Kind::kUnit, nullptr)
+#define BACKEND_TEST(backend, name) IOCPNET_TEST(name, ::iocpnet::test::TestCase::Kind::kBackend, #backend)
 
 #define CHECK(cond)                                                       \
   do {                                                                    \

@@ -10,10 +10,11 @@ namespace test {
 
 BackendOptions SmallOptions() {
   BackendOptions options;
-  options.ring_entries = 1024;
-  options.recv_buffer_size = 64 * 1024;
-  options.recv_buffer_count = 256;
+  options.name = CurrentBackend();
+  options.read_buffer_size = 64 * 1024;
   options.close_timeout_ms = 2000;
+  options.uring.ring_entries = 1024;
+  options.uring.recv_buffer_count = 256;
   return options;
 }
 

@@ -165,10 +165,10 @@ int Ring::Init(uint32_t sq_entries, uint32_t cq_entries, std::string* why) {
     *why = kNeedKernel;
     return -ENOSYS;
   }
-  const uint8_t needed[] = {IORING_OP_NOP,        IORING_OP_SENDMSG, IORING_OP_RECV,
-                            IORING_OP_ACCEPT,     IORING_OP_CONNECT, IORING_OP_ASYNC_CANCEL,
-                            IORING_OP_TIMEOUT,    IORING_OP_READ,    IORING_OP_PROVIDE_BUFFERS,
-                            IORING_OP_SEND_ZC};
+  const uint8_t needed[] = {IORING_OP_NOP,     IORING_OP_SENDMSG,        IORING_OP_RECV,
+                            IORING_OP_ACCEPT,  IORING_OP_POLL_ADD,       IORING_OP_ASYNC_CANCEL,
+                            IORING_OP_TIMEOUT, IORING_OP_TIMEOUT_REMOVE, IORING_OP_READ,
+                            IORING_OP_PROVIDE_BUFFERS, IORING_OP_SEND_ZC};
   for (uint8_t op : needed) {
     if (op > probe->last_op || !(probe->ops[op].flags & IO_URING_OP_SUPPORTED)) {
       *why = kNeedKernel;
@@ -331,13 +331,7 @@ bool BufferRing::ProbeRingSelects() {
   char byte = 'p';
   io_uring_sqe* sqe = ring_->GetSqe();
   if (write(pipe_fds[1], &byte, 1) == 1 && sqe != nullptr) {
-    sqe->opcode = IORING_OP_READ;
-    sqe->fd = pipe_fds[0];
-    sqe->flags = IOSQE_BUFFER_SELECT;
-    sqe->buf_group = group_id_;
-    sqe->len = 1;
-    sqe->off = static_cast<uint64_t>(-1);
-    sqe->user_data = provide_user_data_;
+    PrepReadSelect(sqe, pipe_fds[0], 1, group_id_, provide_user_data_);
     if (ring_->SubmitAndWait() == 0) {
       io_uring_cqe* cqe = ring_->PeekCqe();
       if (cqe != nullptr) {
@@ -358,13 +352,7 @@ bool BufferRing::ProbeRingSelects() {
 int BufferRing::ProvideInitial() {
   io_uring_sqe* sqe = ring_->GetSqe();
   if (sqe == nullptr) return -EBUSY;
-  sqe->opcode = IORING_OP_PROVIDE_BUFFERS;
-  sqe->fd = static_cast<int>(circulating_);  // number of buffers
-  sqe->addr = reinterpret_cast<uint64_t>(memory_);
-  sqe->len = size_;
-  sqe->off = 0;  // first buffer id
-  sqe->buf_group = group_id_;
-  sqe->user_data = provide_user_data_;
+  PrepProvideBuffers(sqe, memory_, size_, circulating_, group_id_, 0, provide_user_data_);
   int result = ring_->SubmitAndWait();
   if (result < 0) return result;
   io_uring_cqe* cqe = ring_->PeekCqe();
@@ -399,14 +387,8 @@ void BufferRing::Publish() {
     while (i + run < pending_count_ && pending_[i + run] == pending_[i] + run) ++run;
     io_uring_sqe* sqe = ring_->GetSqe();
     if (sqe == nullptr) break;  // SQ full: keep the rest for the next Publish
-    sqe->opcode = IORING_OP_PROVIDE_BUFFERS;
-    sqe->fd = static_cast<int>(run);
-    sqe->addr = reinterpret_cast<uint64_t>(Buffer(pending_[i]));
-    sqe->len = size_;
-    sqe->off = pending_[i];
-    sqe->buf_group = group_id_;
-    sqe->flags = IOSQE_CQE_SKIP_SUCCESS;
-    sqe->user_data = provide_user_data_;
+    PrepProvideBuffers(sqe, Buffer(pending_[i]), size_, run, group_id_, pending_[i], provide_user_data_);
+    sqe->flags = IOSQE_CQE_SKIP_SUCCESS;  // completes silently unless it fails
     i += run;
   }
   if (i > 0) {

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <linux/io_uring.h>
+#include <linux/time_types.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -77,6 +80,110 @@ class Ring {
   unsigned cq_mask_ = 0;
   io_uring_cqe* cqes_ = nullptr;
 };
+
+// One small prep helper per operation, as liburing has (GetSqe hands out a
+// zeroed SQE, so each sets only the fields its operation reads).
+
+// Accepts until cancelled (one CQE per connection, IORING_CQE_F_MORE).
+inline void PrepMultishotAccept(io_uring_sqe* sqe, int fd, uint64_t user_data) {
+  sqe->opcode = IORING_OP_ACCEPT;
+  sqe->fd = fd;
+  sqe->ioprio = IORING_ACCEPT_MULTISHOT;
+  sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+  sqe->user_data = user_data;
+}
+
+// One receive into a buffer the kernel picks from provided-buffer group
+// `group` (IORING_CQE_F_BUFFER, id in cqe->flags >> IORING_CQE_BUFFER_SHIFT).
+inline void PrepReceiveSelect(io_uring_sqe* sqe, int fd, uint16_t group, uint64_t user_data) {
+  sqe->opcode = IORING_OP_RECV;
+  sqe->fd = fd;
+  sqe->flags = IOSQE_BUFFER_SELECT;
+  sqe->buf_group = group;
+  sqe->user_data = user_data;
+}
+
+// A read(2)-style receive with buffer selection (used on a pipe to probe).
+inline void PrepReadSelect(io_uring_sqe* sqe, int fd, uint32_t length, uint16_t group, uint64_t user_data) {
+  sqe->opcode = IORING_OP_READ;
+  sqe->fd = fd;
+  sqe->flags = IOSQE_BUFFER_SELECT;
+  sqe->buf_group = group;
+  sqe->len = length;
+  sqe->off = static_cast<uint64_t>(-1);
+  sqe->user_data = user_data;
+}
+
+inline void PrepSendmsg(io_uring_sqe* sqe, int fd, const msghdr* message, uint32_t msg_flags, uint64_t user_data) {
+  sqe->opcode = IORING_OP_SENDMSG;
+  sqe->fd = fd;
+  sqe->addr = reinterpret_cast<uint64_t>(message);
+  sqe->len = 1;
+  sqe->msg_flags = msg_flags;
+  sqe->user_data = user_data;
+}
+
+// Completes once `fd` is writable (or failed): a non-blocking connect done.
+inline void PrepPollWritable(io_uring_sqe* sqe, int fd, uint64_t user_data) {
+  sqe->opcode = IORING_OP_POLL_ADD;
+  sqe->fd = fd;
+  sqe->poll32_events = POLLOUT;
+  sqe->user_data = user_data;
+}
+
+// Cancels the operation posted with `target` as its user_data.
+inline void PrepCancel(io_uring_sqe* sqe, uint64_t target, uint64_t user_data) {
+  sqe->opcode = IORING_OP_ASYNC_CANCEL;
+  sqe->fd = -1;
+  sqe->addr = target;
+  sqe->user_data = user_data;
+}
+
+// Cancels every operation on `fd`.
+inline void PrepCancelFd(io_uring_sqe* sqe, int fd, uint64_t user_data) {
+  sqe->opcode = IORING_OP_ASYNC_CANCEL;
+  sqe->fd = fd;
+  sqe->cancel_flags = IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ALL;
+  sqe->user_data = user_data;
+}
+
+// A timer (completes with -ETIME). The kernel copies *spec at submission.
+inline void PrepTimeout(io_uring_sqe* sqe, const __kernel_timespec* spec, uint64_t user_data) {
+  sqe->opcode = IORING_OP_TIMEOUT;
+  sqe->fd = -1;
+  sqe->addr = reinterpret_cast<uint64_t>(spec);
+  sqe->len = 1;
+  sqe->off = 0;  // a pure timer: not "after N completions"
+  sqe->user_data = user_data;
+}
+
+// Moves the timer posted with `target` as its user_data to *spec from now.
+inline void PrepTimeoutUpdate(io_uring_sqe* sqe, uint64_t target, const __kernel_timespec* spec, uint64_t user_data) {
+  sqe->opcode = IORING_OP_TIMEOUT_REMOVE;
+  sqe->fd = -1;
+  sqe->addr = target;
+  sqe->addr2 = reinterpret_cast<uint64_t>(spec);
+  sqe->timeout_flags = IORING_TIMEOUT_UPDATE;
+  sqe->user_data = user_data;
+}
+
+inline void PrepNop(io_uring_sqe* sqe, uint64_t user_data) {
+  sqe->opcode = IORING_OP_NOP;
+  sqe->user_data = user_data;
+}
+
+// Hands `count` buffers of `size` bytes at `memory` (ids first_id...) to
+// provided-buffer group `group` (the classic, non-ring-mapped way).
+inline void PrepProvideBuffers(io_uring_sqe* sqe, void* memory, uint32_t size, uint32_t count, uint16_t group,
+                               uint16_t first_id, uint64_t user_data) {
+  sqe->opcode = IORING_OP_PROVIDE_BUFFERS;
+  sqe->fd = static_cast<int>(count);
+  sqe->addr = reinterpret_cast<uint64_t>(memory);
+  sqe->len = size;
+  sqe->off = first_id;
+  sqe->buf_group = group;
+  sqe->user_data = user_data;
+}
 
 // Provided receive buffers: up to `count` buffers of `size` bytes in one
 // mapping, handed to the kernel as needed (see Init/Grow). The kernel picks one per receive

@@ -26,12 +26,8 @@ void MultishotRecvThrough(bool allow_ring_mapped, bool expect_ring_mapped) {
   REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
   io_uring_sqe* sqe = ring.GetSqe();
   REQUIRE(sqe != nullptr);
-  sqe->opcode = IORING_OP_RECV;
-  sqe->fd = sv[0];
-  sqe->flags = IOSQE_BUFFER_SELECT;
-  sqe->buf_group = 7;
-  sqe->ioprio = IORING_RECV_MULTISHOT;
-  sqe->user_data = 42;
+  PrepReceiveSelect(sqe, sv[0], 7, 42);
+  sqe->ioprio = IORING_RECV_MULTISHOT;  // the buffers must come back for ten messages
   CHECK(ring.Submit() >= 1);
   int received = 0;
   // Ten messages through four buffers: only works if buffers come back.
@@ -68,6 +64,6 @@ void MultishotRecvThrough(bool allow_ring_mapped, bool expect_ring_mapped) {
 
 }  // namespace
 
-TEST(ring_buffer_ring_mapped_recv) { MultishotRecvThrough(true, true); }
+BACKEND_TEST(uring, ring_buffer_ring_mapped_recv) { MultishotRecvThrough(true, true); }
 
-TEST(ring_provide_buffers_fallback_recv) { MultishotRecvThrough(false, false); }
+BACKEND_TEST(uring, ring_provide_buffers_fallback_recv) { MultishotRecvThrough(false, false); }

@@ -1,0 +1,88 @@
+// Plain socket calls the engine core and the backends share, one
+// implementation per platform (socket_ops_posix.cc; a Windows one for the
+// IOCP backend). Everything is non-blocking; every call returns 0 (or a byte
+// count) or a negative libuv errno (errors.h), never a raw errno/WSA code.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "platform/io_buffer.h"
+#include "socket_address.h"
+
+namespace iocpnet {
+
+#ifdef _WIN32
+using SocketHandle = SOCKET;
+constexpr SocketHandle kInvalidSocket = INVALID_SOCKET;
+#else
+using SocketHandle = int;
+constexpr SocketHandle kInvalidSocket = -1;
+#endif
+
+namespace sockets {
+
+// A stream socket of `family` (AF_INET, AF_INET6, AF_UNIX): non-blocking and
+// not inherited by child processes.
+int Open(int family, SocketHandle* out);
+void Close(SocketHandle socket);
+
+// socket + options + bind + listen, as node does it (SO_REUSEADDR for TCP;
+// IPV6_V6ONLY as asked). On failure nothing is left open.
+int OpenListener(const SocketAddress& address, int backlog, bool ipv6_only, SocketHandle* out);
+// socket [+ SO_REUSEADDR + bind(local)] for an outgoing connection (libuv's
+// uv_tcp_bind); the connect itself is the backend's.
+int OpenClient(const SocketAddress& remote, const SocketAddress* local, SocketHandle* out);
+
+int SetNoDelay(SocketHandle socket, bool enable);
+// Like libuv: idle = delay, a probe every second, give up after 10.
+int SetKeepAlive(SocketHandle socket, bool enable, unsigned int initial_delay_secs);
+int GetSockName(SocketHandle socket, SocketAddress* out);
+int GetPeerName(SocketHandle socket, SocketAddress* out);
+// SO_LINGER {1, 0}: close() sends RST and drops unsent bytes (rule 7).
+void SetLingerZero(SocketHandle socket);
+int ShutdownWrite(SocketHandle socket);
+// A listening socket refuses connects from now on (the fd closes later).
+void StopListening(SocketHandle socket);
+// Reads and drops what the peer sent that nobody will read (bounded), so a
+// graceful close sends FIN rather than RST (rule 6).
+void DiscardUnread(SocketHandle socket);
+// connect() without waiting: 0 (connected at once), UV_EINPROGRESS (wait
+// for the socket to become writable, then TakeError), or the error.
+int ConnectNow(SocketHandle socket, const SocketAddress& remote);
+// Removes a Unix listener's path (libuv does at close).
+void RemovePath(const std::string& path);
+// SO_ERROR: the error a non-blocking connect ended with (0 if none).
+int TakeError(SocketHandle socket);
+
+// What the kernel takes now of the gathered buffers: the byte count, or
+// UV_EAGAIN when it takes nothing, or the error.
+int64_t SendNow(SocketHandle socket, const IoBuffer* buffers, size_t count);
+// Bytes received into `data` (0: the peer's FIN), UV_EAGAIN when none wait,
+// or the error.
+int64_t ReceiveNow(SocketHandle socket, uint8_t* data, size_t size);
+// A pending connection of `listener` (non-blocking, not inherited), or
+// UV_EAGAIN when none waits, or the error.
+int Accept(SocketHandle listener, SocketHandle* out);
+
+// Out of descriptors (libuv's "EMFILE trick"): a descriptor kept in reserve
+// is given back to the system so every pending connection can be accepted
+// and closed (clients are not left hanging, and the listener stops reporting
+// EMFILE in a loop); then the reserve is taken again.
+class DescriptorReserve {
+ public:
+  DescriptorReserve();
+  ~DescriptorReserve();
+  DescriptorReserve(const DescriptorReserve&) = delete;
+  DescriptorReserve& operator=(const DescriptorReserve&) = delete;
+  // Returns 0 when the backlog was emptied (nothing to report, as in libuv),
+  // else `status`.
+  int ShedPendingConnections(SocketHandle listener, int status);
+
+ private:
+  intptr_t reserve_;
+};
+
+}  // namespace sockets
+}  // namespace iocpnet

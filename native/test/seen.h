@@ -1,0 +1,52 @@
+// Seen: what a test saw on one handle, filled by Track() from its events.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "backend.h"
+#include "test/harness.h"
+#include "test/loop.h"
+
+namespace iocpnet {
+namespace test {
+
+// What a test saw on one handle.
+struct Seen {
+  int connect_status = 1;  // 1 = no kConnect yet
+  std::string data;
+  size_t bytes = 0;
+  uint64_t hash = kFnvSeed;
+  bool end = false;
+  int read_error = 0;
+  int shutdown_status = 1;
+  int written = 0;
+  int write_errors = 0;
+  bool closed = false;
+  bool keep_data = true;
+};
+
+inline void Track(std::map<HandleId, Seen>& seen, const Event& e) {
+  Seen& s = seen[e.handle];
+  switch (e.kind) {
+    case EventKind::kConnect: s.connect_status = e.status; break;
+    case EventKind::kData:
+      if (s.end) Fail(__FILE__, __LINE__, "kData after kEnd");
+      if (s.keep_data) s.data.append(reinterpret_cast<const char*>(e.data), e.size);
+      s.bytes += e.size;
+      s.hash = Fnv1a(s.hash, e.data, e.size);
+      break;
+    case EventKind::kEnd: s.end = true; break;
+    case EventKind::kReadError: s.read_error = e.status; break;
+    case EventKind::kShutdown: s.shutdown_status = e.status; break;
+    case EventKind::kWritten:
+      ++s.written;
+      if (e.status != 0) ++s.write_errors;
+      break;
+    case EventKind::kClosed: s.closed = true; break;
+    default: break;
+  }
+}
+
+}  // namespace test
+}  // namespace iocpnet
