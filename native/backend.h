@@ -14,7 +14,7 @@
 // - Every call returns 0 or a negative libuv errno (native/errors.h): the
 //   numbers Node puts in err.errno, the same on every platform.
 //
-// Ownership (rules 2, 4, 8, 9 of DESIGN.md)
+// Ownership (rules 2, 4, 8, 9 of docs/DESIGN.md)
 // - Bytes in a WriteSlice with borrowed == false are copied before Write()
 //   returns. Borrowed bytes must stay valid, untouched, until the kWritten
 //   event carrying that write's token.

@@ -13,9 +13,9 @@
 // EPOLLRDHUP | EPOLLET): pausing and resuming a socket costs no epoll_ctl,
 // and each edge is remembered (readable / writable) until a read or a send
 // finds the socket drained. Level-triggered would report a paused socket's
-// pending bytes on every wait; edge-triggered is measured to need no
-// epoll_ctl per pause (bench/RESULTS.md). Every epoll event carries the
-// handle id, never a pointer: an event for a closed handle finds nothing.
+// pending bytes on every wait unless each pause and resume changed the
+// registration (an epoll_ctl each, as libuv does). Every epoll event carries
+// the handle id, never a pointer: an event for a closed handle finds nothing.
 //
 // Our epoll fd is what the bridge polls (uv_poll on Node's own loop): it is
 // readable while any of its sockets has an event.
