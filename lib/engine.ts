@@ -28,6 +28,10 @@ export interface HandleOwner {
   onReadError?(status: number): void;
   /** Shutdown finished after all earlier writes (syscall 'shutdown'). */
   onShutdown?(status: number): void;
+  /** A committed write failed (its callback was called already: see writev). */
+  onWriteError?(status: number): void;
+  /** Every committed byte is in the kernel (after notifyWhenCommittedSent). */
+  onSent?(): void;
   /** The handle is closed; its number is dead. Always the last event. */
   onClose?(): void;
 }
@@ -58,8 +62,10 @@ interface NativeEngine {
   readStop(handle: number): number;
   /** One gathered send. Returns constants.writtenNow (the kernel took it all at once: cb is never called),
    *  0 (queued: cb called later exactly once) or errno (cb never called). Buffers may be kept (pinned)
-   *  until cb; strings are encoded with their encoding (default utf8). `committed`: the caller reports
-   *  the write done now, so an abort close still delivers it (keep such writes a small prefix of the queue). */
+   *  until cb; strings are encoded with their encoding (default utf8). `committed` (only for chunks the
+   *  engine copies): the caller reports the write done now, so an abort close still delivers it (keep such
+   *  writes a small prefix of the queue); cb is then never called: a failure reaches the owner's
+   *  onWriteError. */
   writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null,
     cb: WriteCallback, committed?: boolean): number;
   shutdown(handle: number): number;
@@ -73,6 +79,10 @@ interface NativeEngine {
   unref(handle: number): number;
   /** Bytes accepted by writev() and not yet handed to the kernel. */
   queuedBytes(handle: number): number;
+  /** Bytes of committed writes not yet handed to the kernel. */
+  committedBytes(handle: number): number;
+  /** The owner's onSent() follows once committedBytes() is 0 (at once if it is). */
+  notifyWhenCommittedSent(handle: number): number;
   /** Writes accepted and not completed yet (their callbacks and pinned Buffers are held). */
   stats(): { pendingWrites: number };
 }
@@ -80,7 +90,7 @@ interface NativeEngine {
 /** The numbers shared with the C++ side (src/addon.cc Constants). */
 interface Constants {
   eventKind: { connection: number; connect: number; data: number; end: number; readError: number;
-    written: number; shutdown: number; closed: number };
+    written: number; shutdown: number; closed: number; sent: number };
   closeMode: { graceful: number; abort: number; reset: number };
   /** Doubles per event record: [kind, handle, status, aux, offset, size] (src/event_batch.h). */
   recordFields: number;
@@ -238,8 +248,14 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
       case K.readError:
         if (!isClosing) owner?.onReadError?.(status);
         break;
-      case K.written:
-        callbacks![records[base + 3]](status);
+      case K.written: {
+        const index = records[base + 3];
+        if (index >= 0) callbacks![index](status);
+        else if (!isClosing) owner?.onWriteError?.(status);
+        break;
+      }
+      case K.sent:
+        owner?.onSent?.();
         break;
       case K.shutdown:
         owner?.onShutdown?.(status);
@@ -315,7 +331,7 @@ function unavailableEngine(errno: number, constants: Constants): Engine {
     listenTcp: fail, listenPipe: fail, connectTcp: fail, connectPipe: fail,
     readStart: badHandle, readStop: badHandle, writev: badHandle, shutdown: badHandle, close: badHandle,
     setNoDelay: badHandle, setKeepAlive: badHandle, sockname: badHandle, peername: badHandle,
-    ref: badHandle, unref: badHandle, queuedBytes: () => 0,
+    ref: badHandle, unref: badHandle, queuedBytes: () => 0, committedBytes: () => 0, notifyWhenCommittedSent: badHandle,
     setOwner() {}, stats: () => ({ pendingWrites: 0, owners: 0 }),
   };
 }

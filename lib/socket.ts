@@ -81,7 +81,8 @@ class SocketHandleOwner implements HandleOwner {
   // kOwner slot says whether this handle is still the socket's.
   /** What onClose does (closeHandle sets it); Done once the handle is closed or given up. */
   closeState: CloseState = CloseState.Silent;
-  /** Bytes of writes completed early (committed, see _writeGeneric) that the engine has not handed to the kernel yet. */
+  /** Bytes of writes completed early (committed, see _writeGeneric) that the engine may not have handed
+   *  to the kernel yet: an upper bound, made exact by asking the engine (engine.committedBytes) when it matters. */
   committedBytes = 0;
   /** Writes in the engine whose callback waits for the kernel. */
   heldWrites = 0;
@@ -112,6 +113,15 @@ class SocketHandleOwner implements HandleOwner {
       socket[kUpdateTimer]();
       socket.destroy(new ErrnoException(status, 'read'));
     });
+  }
+  onWriteError(status: number): void {
+    // A write that completed early failed later: like an async write error.
+    if (!this.live()) return;
+    const socket = this.socket;
+    if (!socket.destroyed) socket[kAsyncResource]!.runInAsyncScope(destroyWithWriteError, null, socket, status);
+  }
+  onSent(): void {
+    if (this.live()) payDrain(this.socket, this);
   }
   onShutdown(_status: number): void {
     // node's afterShutdown ignores the status: 'finish' follows either way.
@@ -714,19 +724,31 @@ export class Socket extends Duplex implements nodeNet.Socket {
     // A small write the engine copied completes at once, as node's does when
     // uv_try_write takes it: the engine sends it with the turn's other writes
     // (one gathered send, rule 1) and still delivers it if the socket is
-    // destroyed first (committed). Only while nothing held is queued before
-    // it, and within a budget of writableHighWaterMark bytes, which
-    // writableLength counts until they reach the kernel (rule 17).
-    const early = copied && owner.heldWrites === 0 && owner.committedBytes + bytes <= this.writableHighWaterMark;
-    const err = engine.writev(this[kHandle], chunks, encodings, (status) => {
-      if (early) {
-        owner.committedBytes -= bytes;
-        if (owner.committedBytes === 0 && owner.drainOwed) payDrain(this, owner);
-      } else {
-        owner.heldWrites--;
+    // destroyed first (committed); its completion is reported only if it
+    // fails (onWriteError). Only while nothing held is queued before it, and
+    // within a budget of writableHighWaterMark bytes, which writableLength
+    // counts until they reach the kernel (rule 17).
+    const hwm = this.writableHighWaterMark;
+    let early = false;
+    if (copied && owner.heldWrites === 0) {
+      if (owner.committedBytes + bytes > hwm) owner.committedBytes = engine.committedBytes(this[kHandle]);
+      early = owner.committedBytes + bytes <= hwm;
+    }
+    if (early) {
+      const err = engine.writev(this[kHandle], chunks, encodings, noop, true);
+      if (err !== 0) {
+        cb(new ErrnoException(err, 'write'));
+        return;
       }
-      scope.runInAsyncScope(afterWrite, null, this, status, early ? null : cb);
-    }, early);
+      this[kBytesWritten] += bytes;
+      owner.committedBytes += bytes;
+      cb(null);
+      return;
+    }
+    const err = engine.writev(this[kHandle], chunks, encodings, (status) => {
+      owner.heldWrites--;
+      scope.runInAsyncScope(afterWrite, null, this, status, cb);
+    });
     if (err === engine.writtenNow) {
       // The kernel took it all synchronously, as when node's uv_try_write does.
       this[kBytesWritten] += bytes;
@@ -738,11 +760,6 @@ export class Socket extends Duplex implements nodeNet.Socket {
       return;
     }
     this[kBytesWritten] += bytes;
-    if (early) {
-      owner.committedBytes += bytes;
-      cb(null);
-      return;
-    }
     owner.heldWrites++;
     scope = requestScope();
     this[kLastWriteQueueSize] = bytes;
@@ -1045,7 +1062,12 @@ function onIdleTimer(socket: Socket): void {
         const length = streamWritableLength.call(this);
         const owner = this[kOwner];
         if (owner === null || owner.committedBytes === 0) return length;
-        if (length === 0) owner.drainOwed = true;  // see payDrain
+        const engine = getEngine();
+        owner.committedBytes = engine.committedBytes(this[kHandle]);
+        if (owner.committedBytes > 0 && length === 0 && !owner.drainOwed) {
+          owner.drainOwed = true;  // see payDrain
+          engine.notifyWhenCommittedSent(this[kHandle]);
+        }
         return length + owner.committedBytes;
       },
     },
@@ -1082,7 +1104,7 @@ const connectRequests = new WeakMap<Socket, ConnectRequest | null>();
 function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, reset: boolean,
                      isException: boolean): void {
   const engine = getEngine();
-  if (!reset && owner.committedBytes > 0) {
+  if (!reset && owner.committedBytes > 0 && engine.committedBytes(handle) > 0) {
     // The engine delivers the writes it completed early before it closes
     // (CloseMode.Abort keeps committed writes); as node's 'close' does not
     // wait for the kernel to send, ours does not wait for that either.
@@ -1103,7 +1125,7 @@ function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, r
   }
 }
 
-/** Engine write completion. `cb` is null when the stream was already told the write completed. */
+/** Engine write completion of a held (not committed) write. */
 // A write made while connecting waits for 'connect'. Kept out of
 // _writeGeneric: a closure there holding `data` would keep every written
 // Buffer alive until its write completes (V8 shares one context among a
@@ -1126,6 +1148,12 @@ function writeAfterConnect(socket: Socket, writev: boolean, data: any, encoding:
  * which the stream itself would never emit, since its own queue is empty.
  * Once those bytes reach the kernel, such a caller gets its 'drain'.
  */
+function noop(): void {}
+
+function destroyWithWriteError(socket: Socket, status: number): void {
+  socket.destroy(new ErrnoException(status, 'write'));
+}
+
 function payDrain(socket: Socket, owner: SocketHandleOwner): void {
   owner.drainOwed = false;
   const state = (socket as any)._writableState;
@@ -1136,18 +1164,16 @@ function emitDrain(socket: Socket): void {
   if (!socket.destroyed) socket.emit('drain');
 }
 
-function afterWrite(socket: Socket, status: number, cb: WriteCb | null): void {
+function afterWrite(socket: Socket, status: number, cb: WriteCb): void {
   if (socket.destroyed) {
-    if (cb) cb(null);
+    cb(null);
     return;
   }
   if (status < 0) {
-    const ex = new ErrnoException(status, 'write');
-    if (cb) cb(ex);
-    else socket.destroy(ex);
+    cb(new ErrnoException(status, 'write'));
     return;
   }
   socket._unrefTimer();
   if (socket[kLastWriteQueueSize] !== 0) socket[kLastWriteQueueSize] = 0;
-  if (cb) cb(null);
+  cb(null);
 }

@@ -25,6 +25,9 @@
 //   always the handle's last event. The id is dead once kClosed is delivered.
 //   A handle accepted by a listener belongs to the caller from its
 //   kConnection event on, and must be Close()d like any other.
+// - Except committed writes: the caller reported them done when it made
+//   them, so their kWritten comes only if they fail (not for the cancel of a
+//   close the caller asked for).
 #pragma once
 
 #include <cstddef>
@@ -51,6 +54,7 @@ enum class EventKind : uint8_t {
   kWritten = 6,     // the write `token` finished: status 0 or error (syscall "write")
   kShutdown = 7,    // Shutdown() done after every earlier write finished: status (syscall "shutdown")
   kClosed = 8,      // the handle is closed and its id is dead; always its last event
+  kSent = 9,        // every committed write is in the kernel (NotifyWhenCommittedSent)
 };
 
 struct Event {
@@ -181,6 +185,10 @@ class Backend {
   virtual int Ref(HandleId id, bool ref) = 0;  // ref(false) == unref
   // Bytes accepted by Write() not yet handed to the kernel (Socket#bufferSize).
   virtual size_t QueuedBytes(HandleId id) const = 0;
+  // Bytes of committed writes not yet handed to the kernel.
+  virtual size_t CommittedBytes(HandleId id) const = 0;
+  // One kSent once CommittedBytes(id) is 0 (at once if it is already).
+  virtual int NotifyWhenCommittedSent(HandleId id) = 0;
 };
 
 // Creates the backend named by options.name, or the best one that works here

@@ -152,6 +152,7 @@ Napi::Object Constants(Napi::Env env) {
   kinds.Set("written", static_cast<double>(EventKind::kWritten));
   kinds.Set("shutdown", static_cast<double>(EventKind::kShutdown));
   kinds.Set("closed", static_cast<double>(EventKind::kClosed));
+  kinds.Set("sent", static_cast<double>(EventKind::kSent));
   constants.Set("eventKind", kinds);
   Napi::Object modes = Napi::Object::New(env);
   modes.Set("graceful", static_cast<double>(CloseMode::kGraceful));

@@ -164,6 +164,17 @@ Napi::Value QueuedBytes(const Napi::CallbackInfo& info) {
   return Result(info, backend == nullptr ? 0 : static_cast<double>(backend->QueuedBytes(handle)));
 }
 
+Napi::Value CommittedBytes(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  Backend* backend = EngineOf(info).backend();
+  return Result(info, backend == nullptr ? 0 : static_cast<double>(backend->CommittedBytes(handle)));
+}
+
+Napi::Value NotifyWhenCommittedSent(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  return Invoke(info, [&](Backend& backend) -> double { return backend.NotifyWhenCommittedSent(handle); });
+}
+
 // Diagnostics: {pendingWrites}: writes accepted and not yet completed (each
 // holds its callback and pins until its kWritten).
 Napi::Value Stats(const Napi::CallbackInfo& info) {
@@ -196,6 +207,8 @@ void DefineEngineMethods(Napi::Env env, Napi::Object target, Engine* engine) {
   Method<Ref>(env, target, "ref", engine);
   Method<Unref>(env, target, "unref", engine);
   Method<QueuedBytes>(env, target, "queuedBytes", engine);
+  Method<CommittedBytes>(env, target, "committedBytes", engine);
+  Method<NotifyWhenCommittedSent>(env, target, "notifyWhenCommittedSent", engine);
   Method<Stats>(env, target, "stats", engine);
   target.Set("backend", Napi::String::New(env, engine->backend()->Name()));
 }

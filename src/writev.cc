@@ -232,6 +232,15 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
     }
   }
 
+  // A committed write (only copies: nothing to keep alive) has no slot and
+  // no callback: the engine reports it only if it fails, as token 0 (the
+  // socket's owner hears of it).
+  if (committed && !any_borrowed) {
+    int rc = backend->Write(handle, slices.data(), count, kCommittedToken, true);
+    engine.UpdateLiveness();
+    return rc;
+  }
+
   // The rest is queued: what the kernel will read later stays referenced
   // (borrowed Buffers) or owned (encoded strings) until kWritten.
   WritePins& pins = engine.pins();
@@ -245,7 +254,7 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
     pins.Cancel(token);  // out of memory: nothing was handed to the engine
     throw;
   }
-  int rc = backend->Write(handle, slices.data() + first, count - first, token, committed);
+  int rc = backend->Write(handle, slices.data() + first, count - first, token, false);
   if (rc != 0) pins.Cancel(token);  // a rejected write has no kWritten
   engine.UpdateLiveness();
   return rc;

@@ -50,6 +50,7 @@ struct ConnectionState {
   bool send_retry_pending = false;     // refused for now: started again at its retry deadline
   int write_error = 0;
   bool writes_fail_after_read = false; // write_error waits for the receive to report first
+  bool sent_notice_wanted = false;     // kSent once no committed byte is left unsent
 
   // shutdown / close
   bool shutdown_requested = false;

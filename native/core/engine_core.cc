@@ -309,6 +309,22 @@ size_t EngineCore::QueuedBytes(HandleId id) const {
   return conn == nullptr ? 0 : static_cast<size_t>(conn->send.queued_bytes());
 }
 
+size_t EngineCore::CommittedBytes(HandleId id) const {
+  const Connection* conn = Find(id);
+  return conn == nullptr ? 0 : static_cast<size_t>(conn->send.committed_unsent());
+}
+
+int EngineCore::NotifyWhenCommittedSent(HandleId id) {
+  Connection* conn = Find(id);
+  if (conn == nullptr) return UV_EBADF;
+  if (conn->send.committed_unsent() == 0) {
+    QueueEvent(EventKind::kSent, conn->id, 0);
+  } else {
+    conn->sent_notice_wanted = true;
+  }
+  return 0;
+}
+
 // ------------------------------------------------------------------ events
 
 void EngineCore::QueueEvent(EventKind kind, HandleId id, int status, uint64_t token) {
@@ -393,7 +409,7 @@ void EngineCore::StartSendIfReady(Connection* conn) {
   }
   if (!conn->send.has_bytes()) {
     // Zero-byte writes: done once everything before them is.
-    conn->send.CompleteSent([&](uint64_t token) { WriteDone(conn, token, 0); });
+    conn->send.CompleteSent([&](uint64_t token, bool committed) { WriteDone(conn, token, committed, 0); });
     MaybeShutdown(conn);
     return;
   }
@@ -403,18 +419,30 @@ void EngineCore::StartSendIfReady(Connection* conn) {
   StartSend(conn, buffers, count);
 }
 
-void EngineCore::WriteDone(Connection* conn, uint64_t token, int status) {
-  QueueEvent(EventKind::kWritten, conn->id, status, token);
+// A write finished. A committed one (its caller reported it done already) is
+// reported only if it failed, except for the cancel of a close the caller
+// asked for; once no committed byte is left unsent, a kSent answers
+// NotifyWhenCommittedSent.
+void EngineCore::WriteDone(Connection* conn, uint64_t token, bool committed, int status) {
+  if (!committed) {
+    QueueEvent(EventKind::kWritten, conn->id, status, token);
+    return;
+  }
+  if (status != 0 && status != UV_ECANCELED) QueueEvent(EventKind::kWritten, conn->id, status, token);
+  if (conn->sent_notice_wanted && conn->send.committed_unsent() == 0) {
+    conn->sent_notice_wanted = false;
+    QueueEvent(EventKind::kSent, conn->id, 0);
+  }
 }
 
 // Every write not yet finished fails with `status`, in order.
 void EngineCore::FailWrites(Connection* conn, int status) {
-  conn->send.FailAll(send_pool_, [&](uint64_t token) { WriteDone(conn, token, status); });
+  conn->send.FailAll(send_pool_, [&](uint64_t token, bool committed) { WriteDone(conn, token, committed, status); });
 }
 
 void EngineCore::HandleSent(Connection* conn, size_t bytes) {
   conn->send_inflight = false;
-  conn->send.Acknowledge(send_pool_, bytes, [&](uint64_t token) { WriteDone(conn, token, 0); });
+  conn->send.Acknowledge(send_pool_, bytes, [&](uint64_t token, bool committed) { WriteDone(conn, token, committed, 0); });
   conn->send.EndSend();
   // A partial send, or writes queued meanwhile: the next gathered send.
   if (conn->send.has_writes() && !(conn->closing && !conn->close_flushes)) MarkDirty(conn);
@@ -462,7 +490,7 @@ void EngineCore::SendCommittedNow(Connection* conn) {
   IoBuffer* buffers = nullptr;
   size_t count = conn->send.Gather(kMaxSendBuffers, conn->send.committed_end(), &buffers);
   int64_t sent = sockets::SendNow(conn->fd, buffers, count);
-  if (sent > 0) conn->send.Acknowledge(send_pool_, static_cast<size_t>(sent), [&](uint64_t token) { WriteDone(conn, token, 0); });
+  if (sent > 0) conn->send.Acknowledge(send_pool_, static_cast<size_t>(sent), [&](uint64_t token, bool committed) { WriteDone(conn, token, committed, 0); });
   conn->send.EndSend();
 }
 

@@ -54,6 +54,8 @@ class EngineCore : public Backend {
   int GetPeerName(HandleId id, SocketAddress* out) const override;
   int Ref(HandleId id, bool ref) override;
   size_t QueuedBytes(HandleId id) const override;
+  size_t CommittedBytes(HandleId id) const override;
+  int NotifyWhenCommittedSent(HandleId id) override;
 
  protected:
   // ---- hooks: the backend's I/O mechanism ------------------------------
@@ -143,7 +145,7 @@ class EngineCore : public Backend {
   void DeliverData(Connection* conn, const uint8_t* data, size_t size);
   void MarkDirty(Connection* conn);
   void StartSendIfReady(Connection* conn);
-  void WriteDone(Connection* conn, uint64_t token, int status);
+  void WriteDone(Connection* conn, uint64_t token, bool committed, int status);
   void FailWrites(Connection* conn, int status);
   void MaybeShutdown(Connection* conn);
   void ScheduleRetry(Connection* conn, bool receive);
