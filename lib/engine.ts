@@ -66,7 +66,7 @@ interface NativeEngine {
    *  engine copies): the caller reports the write done now, so an abort close still delivers it (keep such
    *  writes a small prefix of the queue); cb is then never called: a failure reaches the owner's
    *  onWriteError. */
-  writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null,
+  writev(handle: number, chunks: ReadonlyArray<Chunk> | Chunk, encodings: ReadonlyArray<BufferEncoding> | BufferEncoding | null,
     cb: WriteCallback, committed?: boolean): number;
   shutdown(handle: number): number;
   close(handle: number, mode: number): number;
@@ -191,8 +191,15 @@ function receivedBytes(buffers: Buffer[], index: number, offset: number, size: n
 }
 
 /** Strings in encodings the addon does not write itself become Buffers. */
-function convertEncodings(chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null): ReadonlyArray<Chunk> {
+function convertEncodings(chunks: ReadonlyArray<Chunk> | Chunk, encodings: ReadonlyArray<BufferEncoding> | BufferEncoding | null): ReadonlyArray<Chunk> | Chunk {
   if (encodings === null || encodings === undefined) return chunks;
+  if (!Array.isArray(chunks)) {
+    // One chunk and its encoding.
+    const encoding = encodings as BufferEncoding;
+    if (typeof chunks !== 'string' || NATIVE_ENCODINGS.has(encoding) || NATIVE_ENCODINGS.has(encoding.toLowerCase())) return chunks;
+    return Buffer.from(chunks, encoding);
+  }
+  encodings = encodings as ReadonlyArray<BufferEncoding>;
   let converted: Chunk[] | undefined;
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i];
@@ -274,7 +281,7 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
     setOwner(handle: number, owner: HandleOwner): void {
       owners.set(handle, owner);
     },
-    writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null, cb: WriteCallback, committed = false): number {
+    writev(handle: number, chunks: ReadonlyArray<Chunk> | Chunk, encodings: ReadonlyArray<BufferEncoding> | BufferEncoding | null, cb: WriteCallback, committed = false): number {
       return writev(handle, convertEncodings(chunks, encodings), encodings, cb, committed);
     },
     close(handle: number, mode: number): number {

@@ -697,8 +697,8 @@ export class Socket extends Duplex implements nodeNet.Socket {
     }
     this._unrefTimer();
 
-    let chunks: any[];
-    let encodings: any[] | null;
+    let chunks: any;
+    let encodings: any;
     const engine = getEngine();
     const copyLimit = engine.copyLimit;
     let bytes = 0;
@@ -714,8 +714,8 @@ export class Socket extends Duplex implements nodeNet.Socket {
         if (typeof entries[i].chunk !== 'string' && entries[i].chunk.byteLength >= copyLimit) copied = false;
       }
     } else {
-      chunks = [data];
-      encodings = typeof data === 'string' ? [encoding] : null;
+      chunks = data;  // one chunk: the engine takes it as it is
+      encodings = typeof data === 'string' ? encoding : null;
       bytes = chunkByteLength(data, encoding as BufferEncoding);
       if (typeof data !== 'string' && data.byteLength >= copyLimit) copied = false;
     }

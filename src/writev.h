@@ -1,4 +1,6 @@
 // writev(handle, chunks, encodings, callback, committed?): one gathered write.
+// `chunks` is an Array (with `encodings` an Array or null) or a single chunk
+// (with `encodings` its encoding or null): write() needs no arrays.
 // `committed` (default false; only for writes the engine copies): the caller
 // tells its user at once that the write is done, so a close that aborts
 // still delivers it (Backend::Write); its callback is never called — a
