@@ -32,6 +32,8 @@ export interface HandleOwner {
   onWriteError?(status: number): void;
   /** Every committed byte is in the kernel (after notifyWhenCommittedSent). */
   onSent?(): void;
+  /** Nothing received or sent for the handle's idle timeout (setIdleTimeout); once per idle period. */
+  onIdle?(): void;
   /** The handle is closed; its number is dead. Always the last event. */
   onClose?(): void;
 }
@@ -52,7 +54,7 @@ interface NativeEngine {
   /** The backend this engine runs on: 'uring', 'epoll' or 'iocp'. */
   readonly backend: string;
   /** socket+bind+listen synchronously. Returns handle (> 0) or errno (< 0). */
-  listenTcp(ip: string, port: number, backlog: number, ipv6Only: boolean): number;
+  listenTcp(ip: string, port: number, backlog: number, ipv6Only: boolean, reusePort?: boolean): number;
   listenPipe(path: string, backlog: number): number;
   /** socket [+bind(localIp, localPort)] synchronously: handle (> 0) or errno (< 0, syscall 'bind');
    *  then connect; the result arrives as onConnect. */
@@ -71,7 +73,17 @@ interface NativeEngine {
   shutdown(handle: number): number;
   close(handle: number, mode: number): number;
   setNoDelay(handle: number, enable: boolean): number;
-  setKeepAlive(handle: number, enable: boolean, initialDelaySecs: number): number;
+  /** libuv's uv_tcp_keepalive_ex; intervalSecs defaults to 1 and count to 10 (node's values before 24.19). */
+  setKeepAlive(handle: number, enable: boolean, initialDelaySecs: number, intervalSecs?: number, count?: number): number;
+  /** IP_TOS, or IPV6_TCLASS on an IPv6 socket. */
+  setTypeOfService(handle: number, tos: number): number;
+  /** The TOS byte (>= 0) or errno (< 0). */
+  getTypeOfService(handle: number): number;
+  /** TCP_USER_TIMEOUT in ms (0: the system's). */
+  setUserTimeout(handle: number, timeoutMs: number): number;
+  /** The idle reaper (0: off): a stream's owner gets onIdle() once nothing was received or sent for timeoutMs;
+   *  on a listener, every connection it accepts from now on gets this timeout. No timer per handle. */
+  setIdleTimeout(handle: number, timeoutMs: number): number;
   /** Fills `out` and returns 0, or returns errno. */
   sockname(handle: number, out: Partial<AddressInfo>): number;
   peername(handle: number, out: Partial<AddressInfo>): number;
@@ -90,7 +102,7 @@ interface NativeEngine {
 /** The numbers shared with the C++ side (src/addon.cc Constants). */
 interface Constants {
   eventKind: { connection: number; connect: number; data: number; end: number; readError: number;
-    written: number; shutdown: number; closed: number; sent: number };
+    written: number; shutdown: number; closed: number; sent: number; idle: number };
   closeMode: { graceful: number; abort: number; reset: number };
   /** Doubles per event record: [kind, handle, status, aux, offset, size] (src/event_batch.h). */
   recordFields: number;
@@ -264,6 +276,9 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
       case K.sent:
         owner?.onSent?.();
         break;
+      case K.idle:
+        if (!isClosing) owner?.onIdle?.();
+        break;
       case K.shutdown:
         owner?.onShutdown?.(status);
         break;
@@ -337,7 +352,8 @@ function unavailableEngine(errno: number, constants: Constants): Engine {
     backend: 'none', copyLimit: constants.copyLimit, writtenNow: constants.writtenNow,
     listenTcp: fail, listenPipe: fail, connectTcp: fail, connectPipe: fail,
     readStart: badHandle, readStop: badHandle, writev: badHandle, shutdown: badHandle, close: badHandle,
-    setNoDelay: badHandle, setKeepAlive: badHandle, sockname: badHandle, peername: badHandle,
+    setNoDelay: badHandle, setKeepAlive: badHandle, setTypeOfService: badHandle, getTypeOfService: badHandle,
+    setUserTimeout: badHandle, setIdleTimeout: badHandle, sockname: badHandle, peername: badHandle,
     ref: badHandle, unref: badHandle, queuedBytes: () => 0, committedBytes: () => 0, notifyWhenCommittedSent: badHandle,
     setOwner() {}, stats: () => ({ pendingWrites: 0, owners: 0 }),
   };

@@ -55,6 +55,8 @@ enum class EventKind : uint8_t {
   kShutdown = 7,    // Shutdown() done after every earlier write finished: status (syscall "shutdown")
   kClosed = 8,      // the handle is closed and its id is dead; always its last event
   kSent = 9,        // every committed write is in the kernel (NotifyWhenCommittedSent)
+  kIdle = 10,       // no byte received or sent for the handle's idle timeout (SetIdleTimeout);
+                    // once per idle period: the next byte starts a new one
 };
 
 struct Event {
@@ -82,6 +84,7 @@ struct WriteSlice {
 struct ListenOptions {
   int backlog = 511;
   bool ipv6_only = false;
+  bool reuse_port = false;  // SO_REUSEPORT: listeners of one port share its connections (UV_ENOTSUP where none)
 };
 
 enum class CloseMode : uint8_t {
@@ -179,7 +182,20 @@ class Backend {
 
   // --- options and addresses --------------------------------------------
   virtual int SetNoDelay(HandleId id, bool enable) = 0;
-  virtual int SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs) = 0;
+  // libuv's uv_tcp_keepalive_ex: idle time, probe interval and probe count
+  // in seconds (node before 24.19 always asks for a 1 s interval and 10 probes).
+  virtual int SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
+                           unsigned int count) = 0;
+  // IP_TOS / IPV6_TCLASS by the socket's family (node's setTypeOfService).
+  virtual int SetTypeOfService(HandleId id, int tos) = 0;
+  virtual int GetTypeOfService(HandleId id, int* out) const = 0;
+  // TCP_USER_TIMEOUT in ms (0: the system's).
+  virtual int SetUserTimeout(HandleId id, unsigned int timeout_ms) = 0;
+  // The idle reaper's timeout (0: off). On a stream: one kIdle once nothing
+  // was received or sent for that long, counted from now. On a listener:
+  // given to each connection it accepts from now on. No timer per handle:
+  // the core keeps handles in order of activity (core/idle_lists.h).
+  virtual int SetIdleTimeout(HandleId id, uint32_t timeout_ms) = 0;
   virtual int GetSockName(HandleId id, SocketAddress* out) const = 0;
   virtual int GetPeerName(HandleId id, SocketAddress* out) const = 0;
   virtual int Ref(HandleId id, bool ref) = 0;  // ref(false) == unref

@@ -35,6 +35,7 @@ Napi::Value ListenTcp(const Napi::CallbackInfo& info) {
   ListenOptions options;
   options.backlog = static_cast<int>(NumberArg(info, 2, "backlog"));
   options.ipv6_only = BoolArg(info, 3, "ipv6Only");
+  options.reuse_port = !info[4].IsUndefined() && BoolArg(info, 4, "reusePort");
   return Invoke(info, [&](Backend& backend) -> double {
     SocketAddress address;
     if (port < 0 || !SocketAddress::FromIp(ip, static_cast<uint16_t>(port), &address)) return UV_EINVAL;
@@ -125,13 +126,62 @@ Napi::Value SetNoDelay(const Napi::CallbackInfo& info) {
   return Invoke(info, [&](Backend& backend) -> double { return backend.SetNoDelay(handle, enable); });
 }
 
+// A whole number 0..2^32-1, or `fallback` when undefined; else -1.
+double Uint32ArgOr(const Napi::CallbackInfo& info, size_t index, const char* name, double fallback) {
+  if (info[index].IsUndefined()) return fallback;
+  double value = NumberArg(info, index, name);
+  return value >= 0 && value <= 4294967295.0 && value == static_cast<double>(static_cast<uint64_t>(value)) ? value : -1;
+}
+
+// (handle, enable, initialDelaySecs[, intervalSecs = 1, count = 10]): the
+// interval and count node sets when it is not asked for others.
 Napi::Value SetKeepAlive(const Napi::CallbackInfo& info) {
   HandleId handle = HandleArg(info, 0);
   bool enable = BoolArg(info, 1, "enable");
-  double delay = NumberArg(info, 2, "initialDelaySecs");
+  double delay = Uint32ArgOr(info, 2, "initialDelaySecs", -1);
+  double interval = Uint32ArgOr(info, 3, "intervalSecs", 1);
+  double count = Uint32ArgOr(info, 4, "count", 10);
   return Invoke(info, [&](Backend& backend) -> double {
-    if (!(delay >= 0 && delay <= 4294967295.0)) return UV_EINVAL;
-    return backend.SetKeepAlive(handle, enable, static_cast<unsigned int>(delay));
+    if (delay < 0 || interval < 0 || count < 0) return UV_EINVAL;
+    return backend.SetKeepAlive(handle, enable, static_cast<unsigned int>(delay), static_cast<unsigned int>(interval),
+                                static_cast<unsigned int>(count));
+  });
+}
+
+Napi::Value SetTypeOfService(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  double tos = NumberArg(info, 1, "tos");
+  return Invoke(info, [&](Backend& backend) -> double {
+    if (!(tos >= 0 && tos <= 255)) return UV_EINVAL;
+    return backend.SetTypeOfService(handle, static_cast<int>(tos));
+  });
+}
+
+// The TOS byte (>= 0) or an errno (< 0), as node's handle returns it.
+Napi::Value GetTypeOfService(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  return Invoke(info, [&](Backend& backend) -> double {
+    int tos = 0;
+    int rc = backend.GetTypeOfService(handle, &tos);
+    return rc != 0 ? rc : tos;
+  });
+}
+
+Napi::Value SetUserTimeout(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  double timeout = Uint32ArgOr(info, 1, "timeoutMs", -1);
+  return Invoke(info, [&](Backend& backend) -> double {
+    if (timeout < 0) return UV_EINVAL;
+    return backend.SetUserTimeout(handle, static_cast<unsigned int>(timeout));
+  });
+}
+
+Napi::Value SetIdleTimeout(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  double timeout = Uint32ArgOr(info, 1, "timeoutMs", -1);
+  return Invoke(info, [&](Backend& backend) -> double {
+    if (timeout < 0) return UV_EINVAL;
+    return backend.SetIdleTimeout(handle, static_cast<uint32_t>(timeout));
   });
 }
 
@@ -202,6 +252,10 @@ void DefineEngineMethods(Napi::Env env, Napi::Object target, Engine* engine) {
   Method<Close>(env, target, "close", engine);
   Method<SetNoDelay>(env, target, "setNoDelay", engine);
   Method<SetKeepAlive>(env, target, "setKeepAlive", engine);
+  Method<SetTypeOfService>(env, target, "setTypeOfService", engine);
+  Method<GetTypeOfService>(env, target, "getTypeOfService", engine);
+  Method<SetUserTimeout>(env, target, "setUserTimeout", engine);
+  Method<SetIdleTimeout>(env, target, "setIdleTimeout", engine);
   Method<AddressOf<&Backend::GetSockName>>(env, target, "sockname", engine);
   Method<AddressOf<&Backend::GetPeerName>>(env, target, "peername", engine);
   Method<Ref>(env, target, "ref", engine);

@@ -72,6 +72,7 @@ Connection* EngineCore::Adopt(SocketHandle fd, int family) {
 }
 
 void EngineCore::Release(Connection* conn) {
+  idle_.Remove(conn);
   if (conn->active_counted) {
     conn->active_counted = false;
     --active_refed_;
@@ -103,7 +104,7 @@ int EngineCore::Listen(const SocketAddress& address, const ListenOptions& option
   int family = address.family();
   if (family != AF_INET && family != AF_INET6 && family != AF_UNIX) return UV_EINVAL;
   SocketHandle fd = kInvalidSocket;
-  int rc = sockets::OpenListener(address, options.backlog, options.ipv6_only, &fd);
+  int rc = sockets::OpenListener(address, options.backlog, options.ipv6_only, options.reuse_port, &fd);
   if (rc != 0) return rc;
   Connection* conn = Adopt(fd, family);
   rc = Register(conn);
@@ -240,6 +241,7 @@ int EngineCore::Close(HandleId id, CloseMode mode) {
   conn->closing = true;
   conn->close_mode = mode;
   conn->reading = false;
+  idle_.Remove(conn);
   DropStash(conn);
   if (conn->listener) {
     // server.close() stops listening at once, as closing node's listening fd
@@ -277,11 +279,43 @@ int EngineCore::SetNoDelay(HandleId id, bool enable) {
   return sockets::SetNoDelay(conn->fd, enable);
 }
 
-int EngineCore::SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs) {
+int EngineCore::SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
+                             unsigned int count) {
   Connection* conn = Find(id);
   if (conn == nullptr || conn->fd == kInvalidSocket) return UV_EBADF;
   if (conn->family == AF_UNIX) return 0;
-  return sockets::SetKeepAlive(conn->fd, enable, initial_delay_secs);
+  return sockets::SetKeepAlive(conn->fd, enable, initial_delay_secs, interval_secs, count);
+}
+
+int EngineCore::SetTypeOfService(HandleId id, int tos) {
+  Connection* conn = Find(id);
+  if (conn == nullptr || conn->fd == kInvalidSocket) return UV_EBADF;
+  return sockets::SetTypeOfService(conn->fd, conn->family, tos);
+}
+
+int EngineCore::GetTypeOfService(HandleId id, int* out) const {
+  const Connection* conn = Find(id);
+  if (conn == nullptr || conn->fd == kInvalidSocket) return UV_EBADF;
+  return sockets::GetTypeOfService(conn->fd, conn->family, out);
+}
+
+int EngineCore::SetUserTimeout(HandleId id, unsigned int timeout_ms) {
+  Connection* conn = Find(id);
+  if (conn == nullptr || conn->fd == kInvalidSocket) return UV_EBADF;
+  if (conn->family == AF_UNIX) return 0;
+  return sockets::SetUserTimeout(conn->fd, timeout_ms);
+}
+
+int EngineCore::SetIdleTimeout(HandleId id, uint32_t timeout_ms) {
+  Connection* conn = Find(id);
+  if (conn == nullptr || conn->closing) return UV_EBADF;
+  if (conn->listener) {
+    conn->idle_timeout_ms = timeout_ms;
+    return 0;
+  }
+  idle_.Set(conn, timeout_ms, NowMs());
+  ArmTimerForNextDeadline();
+  return 0;
 }
 
 int EngineCore::GetSockName(HandleId id, SocketAddress* out) const {
@@ -442,6 +476,7 @@ void EngineCore::FailWrites(Connection* conn, int status) {
 
 void EngineCore::HandleSent(Connection* conn, size_t bytes) {
   conn->send_inflight = false;
+  if (bytes > 0 && conn->idle_timeout_ms != 0 && !conn->closing) TouchIdle(conn);
   conn->send.Acknowledge(send_pool_, bytes, [&](uint64_t token, bool committed) { WriteDone(conn, token, committed, 0); });
   conn->send.EndSend();
   // A partial send, or writes queued meanwhile: the next gathered send.
@@ -509,6 +544,7 @@ void EngineCore::RearmReceive(Connection* conn) {
 
 void EngineCore::HandleReceived(Connection* conn, const uint8_t* data, size_t size) {
   conn->receive_armed = false;
+  if (conn->idle_timeout_ms != 0 && !conn->closing) TouchIdle(conn);
   if (!conn->closing) {
     if (conn->reading && !conn->HasStash()) {
       DeliverData(conn, data, size);
@@ -632,6 +668,10 @@ void EngineCore::HandleAccepted(Connection* listener, SocketHandle fd) {
     return;
   }
   conn->connected = true;
+  if (listener->idle_timeout_ms != 0) {
+    idle_.Set(conn, listener->idle_timeout_ms, NowMs());
+    ArmTimerForNextDeadline();
+  }
   Event event = MakeEvent(EventKind::kConnection, listener->id, 0, 0);
   event.peer = conn->id;
   events_.push_back(QueuedEvent{event, QueuedEvent::Action::kDeliver});
@@ -691,6 +731,8 @@ void EngineCore::ScheduleRetry(Connection* conn, bool receive) {
 // after it fires, it is set for the next one.
 void EngineCore::ArmTimerForNextDeadline() {
   uint64_t next = deadlines_.Next();
+  uint64_t idle = idle_.NextDeadline();
+  if (idle < next) next = idle;
   if (next == DeadlineQueue::kNone || next >= timer_deadline_) return;
   timer_deadline_ = next;
   ArmTimer(next);
@@ -717,6 +759,17 @@ void EngineCore::HandleTimer() {
     }
     UpdateActive(conn);
   });
+  // Rule 13: one event per connection idle for its whole timeout; the owner
+  // decides (a server's reaper closes it). It is out of its list until its
+  // next byte.
+  idle_.PopExpired(NowMs(), [&](Connection* conn) { QueueEvent(EventKind::kIdle, conn->id, 0); });
+  ArmTimerForNextDeadline();
+}
+
+// A byte in or out: a new idle period (after a kIdle, the list may have
+// been empty, so the timer may need arming).
+void EngineCore::TouchIdle(Connection* conn) {
+  idle_.Touch(conn, NowMs());
   ArmTimerForNextDeadline();
 }
 

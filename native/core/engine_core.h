@@ -24,6 +24,7 @@
 #include "core/connection.h"
 #include "core/deadline_queue.h"
 #include "core/event_queue.h"
+#include "core/idle_lists.h"
 #include "errors.h"
 #include "handle_table.h"
 #include "platform/socket_ops.h"
@@ -49,7 +50,12 @@ class EngineCore : public Backend {
   int Shutdown(HandleId id) override;
   int Close(HandleId id, CloseMode mode) override;
   int SetNoDelay(HandleId id, bool enable) override;
-  int SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs) override;
+  int SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
+                   unsigned int count) override;
+  int SetTypeOfService(HandleId id, int tos) override;
+  int GetTypeOfService(HandleId id, int* out) const override;
+  int SetUserTimeout(HandleId id, unsigned int timeout_ms) override;
+  int SetIdleTimeout(HandleId id, uint32_t timeout_ms) override;
   int GetSockName(HandleId id, SocketAddress* out) const override;
   int GetPeerName(HandleId id, SocketAddress* out) const override;
   int Ref(HandleId id, bool ref) override;
@@ -150,6 +156,7 @@ class EngineCore : public Backend {
   void MaybeShutdown(Connection* conn);
   void ScheduleRetry(Connection* conn, bool receive);
   void ArmTimerForNextDeadline();
+  void TouchIdle(Connection* conn);
   void ReadFailed(Connection* conn, int status);
   void ScheduleStash(Connection* conn);
   void DeliverStash(HandleId id);
@@ -167,6 +174,7 @@ class EngineCore : public Backend {
   std::vector<HandleId> flushing_;
   EventQueue events_;
   DeadlineQueue deadlines_;
+  IdleLists idle_;
   uint64_t timer_deadline_ = DeadlineQueue::kNone;  // earliest timer armed and not yet fired
   sockets::DescriptorReserve reserve_;
   EventSink* sink_ = nullptr;
