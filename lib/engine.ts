@@ -60,6 +60,10 @@ interface NativeEngine {
    *  then connect; the result arrives as onConnect. */
   connectTcp(ip: string, port: number, localIp?: string, localPort?: number): number;
   connectPipe(path: string): number;
+  /** An existing socket descriptor (listening: it accepts; connected: a stream, not reading yet) becomes a
+   *  handle that owns it: handle (> 0) or errno (< 0: ENOTSOCK, EINVAL, EBADF; ENOTSUP on Windows), the fd
+   *  then still the caller's. */
+  openFd(fd: number): number;
   readStart(handle: number): number;
   readStop(handle: number): number;
   /** One gathered send. Returns constants.writtenNow (the kernel took it all at once: cb is never called),
@@ -350,7 +354,7 @@ function unavailableEngine(errno: number, constants: Constants): Engine {
   const badHandle = () => -9; // UV_EBADF: no handle can exist
   return {
     backend: 'none', copyLimit: constants.copyLimit, writtenNow: constants.writtenNow,
-    listenTcp: fail, listenPipe: fail, connectTcp: fail, connectPipe: fail,
+    listenTcp: fail, listenPipe: fail, connectTcp: fail, connectPipe: fail, openFd: fail,
     readStart: badHandle, readStop: badHandle, writev: badHandle, shutdown: badHandle, close: badHandle,
     setNoDelay: badHandle, setKeepAlive: badHandle, setTypeOfService: badHandle, getTypeOfService: badHandle,
     setUserTimeout: badHandle, setIdleTimeout: badHandle, sockname: badHandle, peername: badHandle,

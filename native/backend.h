@@ -162,6 +162,16 @@ class Backend {
   // then connect asynchronously (kConnect). `local` may be null.
   virtual int Connect(const SocketAddress& remote, const SocketAddress* local, HandleId* out) = 0;
 
+  // --- existing sockets ---------------------------------------------------
+  // Takes over a socket made elsewhere (node's `new Socket({ fd })`,
+  // `listen({ fd })`, a connection or listener a cluster primary hands a
+  // worker): a listening stream socket starts accepting, a connected one is
+  // a stream (not reading yet). The engine owns `descriptor` from a 0 return
+  // on (made non-blocking, closed with the handle); on error it is not taken.
+  // UV_ENOTSOCK / UV_EINVAL (not a stream socket, neither listening nor
+  // connected); UV_ENOTSUP where a socket cannot change owners (IOCP).
+  virtual int Open(intptr_t descriptor, HandleId* out) = 0;
+
   // --- streams ----------------------------------------------------------
   virtual int ReadStart(HandleId id) = 0;  // kData/kEnd/kReadError flow until ReadStop
   virtual int ReadStop(HandleId id) = 0;   // stop taking bytes from the kernel (backpressure)

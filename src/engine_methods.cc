@@ -94,6 +94,18 @@ Napi::Value ConnectPipe(const Napi::CallbackInfo& info) {
   });
 }
 
+// An existing socket descriptor becomes a handle (Backend::Open); the
+// engine owns it from then on.
+Napi::Value OpenFd(const Napi::CallbackInfo& info) {
+  double fd = NumberArg(info, 0, "fd");
+  return Invoke(info, [&](Backend& backend) -> double {
+    if (!(fd >= 0 && fd <= 2147483647.0) || fd != static_cast<double>(static_cast<int64_t>(fd))) return UV_EINVAL;
+    HandleId handle = kInvalidHandle;
+    int rc = backend.Open(static_cast<intptr_t>(fd), &handle);
+    return HandleOrError(rc, handle);
+  });
+}
+
 Napi::Value ReadStart(const Napi::CallbackInfo& info) {
   HandleId handle = HandleArg(info, 0);
   return Invoke(info, [&](Backend& backend) -> double { return backend.ReadStart(handle); });
@@ -245,6 +257,7 @@ void DefineEngineMethods(Napi::Env env, Napi::Object target, Engine* engine) {
   Method<ListenPipe>(env, target, "listenPipe", engine);
   Method<ConnectTcp>(env, target, "connectTcp", engine);
   Method<ConnectPipe>(env, target, "connectPipe", engine);
+  Method<OpenFd>(env, target, "openFd", engine);
   Method<ReadStart>(env, target, "readStart", engine);
   Method<ReadStop>(env, target, "readStop", engine);
   Method<WritevMethod>(env, target, "writev", engine);

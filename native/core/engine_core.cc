@@ -153,6 +153,30 @@ int EngineCore::Connect(const SocketAddress& remote, const SocketAddress* local,
   return 0;
 }
 
+int EngineCore::Open(intptr_t descriptor, HandleId* out) {
+  SocketHandle fd = static_cast<SocketHandle>(descriptor);
+  sockets::SocketKind kind;
+  int rc = sockets::Inspect(fd, &kind);
+  if (rc != 0) return rc;
+  Connection* conn = Adopt(fd, kind.family);
+  rc = Register(conn);
+  if (rc == 0 && kind.listening) {
+    conn->listener = true;
+    conn->listening = true;
+    rc = StartListening(conn);
+  }
+  if (rc != 0) {
+    Unregister(conn);
+    conn->fd = kInvalidSocket;  // not taken: the caller still owns it
+    Release(conn);
+    return rc;
+  }
+  conn->connected = !kind.listening;
+  UpdateActive(conn);
+  *out = conn->id;
+  return 0;
+}
+
 int EngineCore::ReadStart(HandleId id) {
   Connection* conn = Find(id);
   if (conn == nullptr) return UV_EBADF;

@@ -36,6 +36,15 @@ int OpenListener(const SocketAddress& address, int backlog, bool ipv6_only, bool
 // uv_tcp_bind); the connect itself is the backend's.
 int OpenClient(const SocketAddress& remote, const SocketAddress* local, SocketHandle* out);
 
+// What an existing descriptor is, for Backend::Open: a stream socket that
+// listens or is connected (then made non-blocking and close-on-exec), else
+// UV_ENOTSOCK, UV_EINVAL (another socket type, or neither), UV_ENOTSUP.
+struct SocketKind {
+  int family = 0;
+  bool listening = false;
+};
+int Inspect(SocketHandle socket, SocketKind* out);
+
 int SetNoDelay(SocketHandle socket, bool enable);
 // Like libuv's uv_tcp_keepalive_ex: SO_KEEPALIVE, then (enabling) the idle
 // time, the probe interval and the probe count, each in seconds; a 0 is

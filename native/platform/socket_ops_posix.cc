@@ -69,6 +69,32 @@ int OpenClient(const SocketAddress& remote, const SocketAddress* local, SocketHa
   return 0;
 }
 
+int Inspect(SocketHandle socket, SocketKind* out) {
+  int type = 0;
+  socklen_t length = sizeof(type);
+  if (getsockopt(socket, SOL_SOCKET, SO_TYPE, &type, &length) < 0) return UvLastError();
+  if (type != SOCK_STREAM) return UV_EINVAL;
+  sockaddr_storage local{};
+  length = sizeof(local);
+  if (getsockname(socket, reinterpret_cast<sockaddr*>(&local), &length) < 0) return UvLastError();
+  int family = local.ss_family;
+  if (family != AF_INET && family != AF_INET6 && family != AF_UNIX) return UV_EINVAL;
+  int listening = 0;
+  length = sizeof(listening);
+  if (getsockopt(socket, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) < 0) return UvLastError();
+  if (!listening) {
+    sockaddr_storage peer{};
+    length = sizeof(peer);
+    if (getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &length) < 0) return UV_EINVAL;
+  }
+  int flags = fcntl(socket, F_GETFL);
+  if (flags < 0 || fcntl(socket, F_SETFL, flags | O_NONBLOCK) < 0) return UvLastError();
+  if (fcntl(socket, F_SETFD, FD_CLOEXEC) < 0) return UvLastError();
+  out->family = family;
+  out->listening = listening != 0;
+  return 0;
+}
+
 int SetNoDelay(SocketHandle socket, bool enable) { return SetOption(socket, IPPROTO_TCP, TCP_NODELAY, enable ? 1 : 0); }
 
 int SetKeepAlive(SocketHandle socket, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
