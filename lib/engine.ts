@@ -61,9 +61,9 @@ interface NativeEngine {
   connectTcp(ip: string, port: number, localIp?: string, localPort?: number): number;
   connectPipe(path: string): number;
   /** An existing socket descriptor (listening: it accepts; connected: a stream, not reading yet) becomes a
-   *  handle that owns it: handle (> 0) or errno (< 0: ENOTSOCK, EINVAL, EBADF; ENOTSUP on Windows), the fd
-   *  then still the caller's. */
-  openFd(fd: number): number;
+   *  handle that owns it (`duplicate`: owns a dup of it, the caller keeps fd): handle (> 0) or errno (< 0:
+   *  ENOTSOCK, EINVAL, EBADF; ENOTSUP on Windows), the fd then still the caller's. */
+  openFd(fd: number, duplicate?: boolean): number;
   readStart(handle: number): number;
   readStop(handle: number): number;
   /** One gathered send. Returns constants.writtenNow (the kernel took it all at once: cb is never called),

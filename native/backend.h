@@ -170,7 +170,9 @@ class Backend {
   // on (made non-blocking, closed with the handle); on error it is not taken.
   // UV_ENOTSOCK / UV_EINVAL (not a stream socket, neither listening nor
   // connected); UV_ENOTSUP where a socket cannot change owners (IOCP).
-  virtual int Open(intptr_t descriptor, HandleId* out) = 0;
+  // `duplicate`: the engine takes a copy of its own (a dup) and the caller
+  // keeps `descriptor` (a worker given node's handle closes that handle).
+  virtual int Open(intptr_t descriptor, bool duplicate, HandleId* out) = 0;
 
   // --- streams ----------------------------------------------------------
   virtual int ReadStart(HandleId id) = 0;  // kData/kEnd/kReadError flow until ReadStop

@@ -94,14 +94,15 @@ Napi::Value ConnectPipe(const Napi::CallbackInfo& info) {
   });
 }
 
-// An existing socket descriptor becomes a handle (Backend::Open); the
-// engine owns it from then on.
+// (fd[, duplicate]): an existing socket descriptor becomes a handle
+// (Backend::Open) that owns it, or a copy of it when `duplicate`.
 Napi::Value OpenFd(const Napi::CallbackInfo& info) {
   double fd = NumberArg(info, 0, "fd");
+  bool duplicate = !info[1].IsUndefined() && BoolArg(info, 1, "duplicate");
   return Invoke(info, [&](Backend& backend) -> double {
     if (!(fd >= 0 && fd <= 2147483647.0) || fd != static_cast<double>(static_cast<int64_t>(fd))) return UV_EINVAL;
     HandleId handle = kInvalidHandle;
-    int rc = backend.Open(static_cast<intptr_t>(fd), &handle);
+    int rc = backend.Open(static_cast<intptr_t>(fd), duplicate, &handle);
     return HandleOrError(rc, handle);
   });
 }

@@ -153,11 +153,15 @@ int EngineCore::Connect(const SocketAddress& remote, const SocketAddress* local,
   return 0;
 }
 
-int EngineCore::Open(intptr_t descriptor, HandleId* out) {
+int EngineCore::Open(intptr_t descriptor, bool duplicate, HandleId* out) {
   SocketHandle fd = static_cast<SocketHandle>(descriptor);
   sockets::SocketKind kind;
   int rc = sockets::Inspect(fd, &kind);
   if (rc != 0) return rc;
+  if (duplicate) {
+    rc = sockets::Duplicate(fd, &fd);
+    if (rc != 0) return rc;
+  }
   Connection* conn = Adopt(fd, kind.family);
   rc = Register(conn);
   if (rc == 0 && kind.listening) {
@@ -167,6 +171,7 @@ int EngineCore::Open(intptr_t descriptor, HandleId* out) {
   }
   if (rc != 0) {
     Unregister(conn);
+    if (duplicate) sockets::Close(fd);
     conn->fd = kInvalidSocket;  // not taken: the caller still owns it
     Release(conn);
     return rc;

@@ -44,6 +44,8 @@ struct SocketKind {
   bool listening = false;
 };
 int Inspect(SocketHandle socket, SocketKind* out);
+// A second descriptor for the same socket (close-on-exec).
+int Duplicate(SocketHandle socket, SocketHandle* out);
 
 int SetNoDelay(SocketHandle socket, bool enable);
 // Like libuv's uv_tcp_keepalive_ex: SO_KEEPALIVE, then (enabling) the idle

@@ -95,6 +95,13 @@ int Inspect(SocketHandle socket, SocketKind* out) {
   return 0;
 }
 
+int Duplicate(SocketHandle socket, SocketHandle* out) {
+  int fd = fcntl(socket, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return UvLastError();
+  *out = fd;
+  return 0;
+}
+
 int SetNoDelay(SocketHandle socket, bool enable) { return SetOption(socket, IPPROTO_TCP, TCP_NODELAY, enable ? 1 : 0); }
 
 int SetKeepAlive(SocketHandle socket, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,

@@ -29,7 +29,7 @@ TEST(open_connected_socket_reads_writes_and_closes_it) {
   int pair[2];
   REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
   HandleId id = kInvalidHandle;
-  REQUIRE(loop->Open(pair[0], &id) == 0);
+  REQUIRE(loop->Open(pair[0], false, &id) == 0);
   CHECK(fcntl(pair[0], F_GETFL) & O_NONBLOCK);
   std::map<HandleId, Seen> seen;
   loop.on_event = [&](const Event& e) { Track(seen, e); };
@@ -62,7 +62,7 @@ TEST(open_listening_socket_accepts) {
   socklen_t length = sizeof(address);
   REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
   HandleId server = kInvalidHandle;
-  REQUIRE(loop->Open(fd, &server) == 0);
+  REQUIRE(loop->Open(fd, false, &server) == 0);
   SocketAddress bound;
   CHECK_EQ(loop->GetSockName(server, &bound), 0);
   CHECK_EQ(bound.port(), ntohs(address.sin_port));
@@ -78,23 +78,45 @@ TEST(open_listening_socket_accepts) {
   CHECK(!IsOpen(fd));
 }
 
+// A worker given node's handle for a connection: the engine works on its
+// own copy, the original is closed by its owner, the socket lives on.
+TEST(open_duplicate_leaves_the_descriptor_to_the_caller) {
+  Loop loop;
+  int pair[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+  HandleId id = kInvalidHandle;
+  REQUIRE(loop->Open(pair[0], true, &id) == 0);
+  close(pair[0]);  // the caller's copy
+  std::map<HandleId, Seen> seen;
+  loop.on_event = [&](const Event& e) { Track(seen, e); };
+  CHECK_EQ(loop->ReadStart(id), 0);
+  REQUIRE(write(pair[1], "dup", 3) == 3);
+  REQUIRE(loop.RunUntil([&] { return seen[id].data == "dup"; }));
+  shutdown(pair[1], SHUT_WR);
+  REQUIRE(loop.RunUntil([&] { return seen[id].end; }));
+  loop.CloseAll({id});
+  char byte;
+  CHECK_EQ(read(pair[1], &byte, 1), 0);  // the engine's copy is closed too
+  close(pair[1]);
+}
+
 TEST(open_refuses_what_is_not_a_stream_socket) {
   Loop loop;
   HandleId id = kInvalidHandle;
   int pipe_fds[2];
   REQUIRE(pipe(pipe_fds) == 0);
-  CHECK_EQ(loop->Open(pipe_fds[0], &id), UV_ENOTSOCK);
+  CHECK_EQ(loop->Open(pipe_fds[0], true, &id), UV_ENOTSOCK);
   CHECK(IsOpen(pipe_fds[0]));
   close(pipe_fds[0]);
   close(pipe_fds[1]);
   int udp = socket(AF_INET, SOCK_DGRAM, 0);
-  CHECK_EQ(loop->Open(udp, &id), UV_EINVAL);
+  CHECK_EQ(loop->Open(udp, false, &id), UV_EINVAL);
   CHECK(IsOpen(udp));
   close(udp);
   int fresh = socket(AF_INET, SOCK_STREAM, 0);  // neither listening nor connected
-  CHECK_EQ(loop->Open(fresh, &id), UV_EINVAL);
+  CHECK_EQ(loop->Open(fresh, false, &id), UV_EINVAL);
   CHECK(IsOpen(fresh));
   close(fresh);
-  CHECK_EQ(loop->Open(-1, &id), UV_EBADF);
+  CHECK_EQ(loop->Open(-1, false, &id), UV_EBADF);
   CHECK_EQ(id, kInvalidHandle);
 }
