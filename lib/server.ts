@@ -29,6 +29,8 @@ const netServerListen = (dc as any).tracingChannel('net.server.listen');
 const kListenHandle = Symbol('kListenHandle');
 /** Listening handles closed but not yet reported closed by the engine. */
 const kClosingHandles = Symbol('kClosingHandles');
+/** 'close' events due (one per drained _emitCloseIfDrained call) but held until the port is free. */
+const kHeldCloses = Symbol('kHeldCloses');
 
 function emitErrorNT(self: Server, err: Error): void {
   self.emit('error', err);
@@ -70,11 +72,13 @@ class ServerHandleOwner implements HandleOwner {
   onClose(): void {
     // The port is free only now: 'close' waits for it (node closes its fd synchronously).
     const server = this.server;
-    const scope = server[kClosingHandles]?.get(this.handle);
-    if (scope === undefined) return;
-    server[kClosingHandles]!.delete(this.handle);
-    // 'close' follows in the context close() was called from, as in node.
-    scope.runInAsyncScope(() => server._emitCloseIfDrained());
+    const closing = server[kClosingHandles];
+    if (closing === null || !closing.delete(this.handle) || closing.size !== 0) return;
+    const held = server[kHeldCloses];
+    server[kHeldCloses] = null;
+    // Each 'close' follows in the context it became due in (close() or a
+    // connection's end), as in node.
+    for (const scope of held ?? []) scope.runInAsyncScope(() => process.nextTick(emitCloseNT, server));
   }
 }
 
@@ -190,6 +194,7 @@ export function initServer(self: Server, options?: any, connectionListener?: any
   self._listeningId = 1;
   self[kListenHandle] = 0;
   self[kClosingHandles] = null; // made by the first close() of a listening handle
+  self[kHeldCloses] = null;
   self[kIsPipe] = false;
   self[kAsyncResource] = null;
   self.allowHalfOpen = options.allowHalfOpen || false;
@@ -227,7 +232,8 @@ export class Server extends EventEmitter implements nodeNet.Server {
   declare highWaterMark: number;
 
   declare [kListenHandle]: number;
-  declare [kClosingHandles]: Map<number, AsyncResource> | null;
+  declare [kClosingHandles]: Set<number> | null;
+  declare [kHeldCloses]: AsyncResource[] | null;
   declare [kIsPipe]: boolean;
   declare [kAsyncResource]: AsyncResource | null;
 
@@ -375,7 +381,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
       }
     }
     if (this[kListenHandle]) {
-      (this[kClosingHandles] ??= new Map()).set(this[kListenHandle], new AsyncResource('SERVERCLOSE'));
+      (this[kClosingHandles] ??= new Set()).add(this[kListenHandle]);
       getEngine().close(this[kListenHandle], CloseMode.Abort);
       this[kListenHandle] = 0;
       if (this[kIsPipe]) unlinkPipe(this._pipeName!);
@@ -401,8 +407,13 @@ export class Server extends EventEmitter implements nodeNet.Server {
     return promisify(this.close).call(this) as Promise<void>;
   }
 
+  /** node's: every call made while nothing is listening and no connection is open owes one 'close'. */
   _emitCloseIfDrained(): void {
-    if (this[kListenHandle] || this._connections || this[kClosingHandles]?.size) return;
+    if (this[kListenHandle] || this._connections) return;
+    if (this[kClosingHandles]?.size) {
+      (this[kHeldCloses] ??= []).push(new AsyncResource('SERVERCLOSE'));
+      return;
+    }
     process.nextTick(emitCloseNT, this);
   }
 
