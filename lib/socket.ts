@@ -291,11 +291,18 @@ function emitCloseNT(self: Socket): void {
   self.emit('close');
 }
 
-/** Bytes a dispatched chunk puts on the wire (Buffer.byteLength only estimates base64). */
+// Encodings whose Buffer.byteLength is exact. For the others (hex, base64,
+// base64url, in any letter case) it is an estimate: invalid or odd input
+// decodes shorter ('zz' as hex is 0 bytes).
+const exactLengthEncodings = new Set(['utf8', 'utf-8', 'latin1', 'binary', 'ascii', 'ucs2', 'ucs-2', 'utf16le', 'utf-16le']);
+
+/** Bytes a dispatched chunk puts on the wire (node counts what the encoder wrote). */
 function chunkByteLength(chunk: any, encoding: BufferEncoding | 'buffer' | undefined): number {
   if (typeof chunk !== 'string') return chunk.byteLength;
-  if (encoding === 'base64' || encoding === 'base64url') return Buffer.from(chunk, encoding).length;
-  return Buffer.byteLength(chunk, encoding === 'buffer' ? undefined : encoding);
+  if (encoding === undefined || encoding === 'buffer' || exactLengthEncodings.has(encoding)) {
+    return Buffer.byteLength(chunk, encoding === 'buffer' ? undefined : encoding);
+  }
+  return Buffer.from(chunk, encoding).length;
 }
 
 export interface SocketConstructorOpts extends nodeNet.SocketConstructorOpts {
