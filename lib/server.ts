@@ -16,6 +16,7 @@ import { validateAbortSignal, validateNumber, validatePort } from './validate';
 import { normalizeArgs, toNumber, isPipeName } from './args';
 import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
 import { Socket } from './socket';
+import { zoneAsNodeReadsIt } from './ip';
 import { kAcceptedHandle, kAcceptedResource, kAsyncResource, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay } from './symbols';
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING } = codes;
@@ -477,7 +478,7 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
       addressType = 4;
     }
   } else {
-    rval = engine.listenTcp(address, port!, backlogValue, addressType === 6 && ipv6Only);
+    rval = engine.listenTcp(zoneAsNodeReadsIt(address), port!, backlogValue, addressType === 6 && ipv6Only);
   }
   if (rval < 0) {
     const error = new UVExceptionWithHostPort(rval, 'listen', address as string, port as number);

@@ -11,12 +11,13 @@ import { codes, ErrnoException, ExceptionWithHostPort, genericNodeError } from '
 import { validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString } from './validate';
 import { bindPort, normalizeArgs, normalizedArgsSymbol } from './args';
 import type { NormalizedArgs } from './args';
-import { UV_ENOTCONN } from './uv';
+import { UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED } from './uv';
 import {
   kHandle, kHasHandle, kAcceptedHandle, kAcceptedResource, kInternalConnect, kAdoptHandle, kAfterConnect,
   kConnectFailed, kAsyncResource, kTimeout, kAbortPendingAttempt, kUnref, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay,
 } from './symbols';
-import { lookupAndConnect } from './lookup';
+import { lookupAndConnect, isImmediateConnectError, immediateConnectError, localBindError } from './lookup';
+import { isIP, zoneAsNodeReadsIt } from './ip';
 
 const {
   ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE, ERR_INVALID_HANDLE_TYPE, ERR_MISSING_ARGS, ERR_OUT_OF_RANGE,
@@ -41,6 +42,7 @@ const kHeldEof = Symbol('kHeldEof');
 const kFlushScheduled = Symbol('kFlushScheduled');
 const kShutdownScope = Symbol('kShutdownScope');
 const kNodeHandle = Symbol('kNodeHandle');
+const kHandlePhase = Symbol('kHandlePhase');
 
 
 type WriteCb = (err?: Error | null) => void;
@@ -90,7 +92,8 @@ class SocketHandleOwner implements HandleOwner {
     return this.socket[kOwner] === this;
   }
   onConnect(status: number): void {
-    if (!this.live()) return;
+    // A connect() made meanwhile took over (connectExistingHandle).
+    if (!this.live() || this.socket[kHandlePhase] === HandlePhase.Reconnecting) return;
     this.socket[kAsyncResource]!.runInAsyncScope(() => this.socket[kAfterConnect](status));
   }
   onData(data: Buffer): void {
@@ -126,6 +129,13 @@ class SocketHandleOwner implements HandleOwner {
     }
   }
 }
+
+/**
+ * Where a socket's handle stands for connect(2) (see connectExistingHandle).
+ * Once: connected by a non-blocking connect whose end the kernel has not
+ * reported to a connect() call yet, so the next connect() succeeds.
+ */
+const enum HandlePhase { Connecting = 0, Reconnecting = 1, Once = 2, Connected = 3 }
 
 /** One field for "closed yet?" and "emit 'close' (hadError false/true) then?": the owner is per connection. */
 const enum CloseState { Silent = 0, EmitClean = 1, EmitHadError = 2, Done = 3 }
@@ -479,6 +489,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
   declare [kSetKeepAliveInitialDelay]: number;
   declare [kBytesRead]: number;
   declare [kBytesWritten]: number;
+  declare [kHandlePhase]: HandlePhase;
 
   constructor(options?: SocketConstructorOpts | number) {
     const o = socketOptions(options);
@@ -529,6 +540,10 @@ export class Socket extends Duplex implements nodeNet.Socket {
       this[kIsPipe] = pipe;
       (this as any)._undestroy();
       this._sockname = null;
+      // node counts on the handle, and connect() makes a new one: a reconnected
+      // socket starts again from 0.
+      this[kBytesRead] = 0;
+      this[kBytesWritten] = 0;
       this[kAsyncResource] = new AsyncResource(pipe ? 'PIPEWRAP' : 'TCPWRAP');
     }
     this._unrefTimer();
@@ -546,16 +561,11 @@ export class Socket extends Duplex implements nodeNet.Socket {
   /** Binds (if asked) and starts one connect attempt; errors destroy the socket like node. */
   [kInternalConnect](address: string, port?: number, addressType?: number,
                      localAddress?: string, localPort?: number): void {
-    const engine = getEngine();
     if (this[kHandle]) {
-      // connect() while connected: node's connect on the live handle succeeds
-      // again (same connection); mirror that instead of opening another one.
-      this.emit('connectionAttempt', address, port, addressType);
-      setImmediate(() => {
-        if (this.connecting && this[kHandle]) this[kAfterConnect](0);
-      });
+      connectExistingHandle(this, address, port, addressType, localAddress, localPort);
       return;
     }
+    const engine = getEngine();
     let handle: number;
     const req: ConnectRequest = { address, port, addressType };
     if (addressType === 4 || addressType === 6) {
@@ -563,10 +573,19 @@ export class Socket extends Duplex implements nodeNet.Socket {
         localAddress = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
         req.localAddress = localAddress;
         req.localPort = localPort;
+        // node binds with uv_ip4_addr/uv_ip6_addr of the target's family: an
+        // address of the other family does not parse.
+        if (isIP(localAddress) !== addressType) {
+          this.destroy(new ExceptionWithHostPort(UV_EINVAL, 'bind', localAddress, localPort));
+          return;
+        }
       }
-      handle = engine.connectTcp(address, port!, req.localAddress, bindPort(req.localPort));
-      if (handle < 0 && req.localAddress !== undefined) {
-        this.destroy(new ExceptionWithHostPort(handle, 'bind', req.localAddress, req.localPort));
+      const local = req.localAddress === undefined ? undefined : zoneAsNodeReadsIt(req.localAddress);
+      handle = engine.connectTcp(zoneAsNodeReadsIt(address), port!, local, bindPort(req.localPort));
+      const bindErr = handle < 0 ? handle : localBindError(handle, req.localPort);
+      if (bindErr < 0 && req.localAddress !== undefined) {
+        if (handle > 0) engine.close(handle, CloseMode.Abort);
+        this.destroy(new ExceptionWithHostPort(bindErr, 'bind', req.localAddress, req.localPort));
         return;
       }
     } else {
@@ -574,8 +593,14 @@ export class Socket extends Duplex implements nodeNet.Socket {
     }
     if (handle > 0) this[kAdoptHandle](handle, req);
     this.emit('connectionAttempt', address, port, addressType);
-    if (handle < 0) {
-      this.destroy(new ExceptionWithHostPort(handle, 'connect', address, port));
+    if (handle > 0) return;
+    if (this[kIsPipe]) {
+      // libuv reports every pipe connect error through the connect callback.
+      connectRequests.set(this, req);
+      setImmediate(afterConnectAttempt, this, req, handle);
+    } else {
+      // No socket was made: node's getsockname on its handle fails.
+      this.destroy(immediateConnectError(handle, address, port, {}));
     }
   }
 
@@ -595,10 +620,15 @@ export class Socket extends Duplex implements nodeNet.Socket {
     this[kBytesRead] = 0;
     this[kBytesWritten] = 0;
     this[kReading] = false;
-    this._sockname = null;
     // Accepted sockets never connect: no entry for them.
-    if (req !== undefined) connectRequests.set(this, req);
-    else connectRequests.delete(this);
+    if (req !== undefined) {
+      connectRequests.set(this, req);
+      this[kHandlePhase] = HandlePhase.Connecting;
+    } else {
+      connectRequests.delete(this);
+      this._sockname = null;
+      if (this[kHandlePhase] !== HandlePhase.Connected) this[kHandlePhase] = HandlePhase.Connected;
+    }
     engine.setOwner(handle, owner);
     if (this[kUnref]) engine.unref(handle);
     if (this[kAbortPendingAttempt] !== null) this[kAbortPendingAttempt] = null;
@@ -611,10 +641,18 @@ export class Socket extends Duplex implements nodeNet.Socket {
   [kAfterConnect](status: number): void {
     if (this.destroyed) return;
     const req = connectRequests.get(this) ?? { address: '' };
+    if (status !== 0 && !this[kIsPipe] && isImmediateConnectError(status)) {
+      // node gets these from connect(2) itself (in internalConnect): no
+      // 'connectionAttemptFailed', and the message tells the local address
+      // the handle had (as getsockname last answered it).
+      this.destroy(immediateConnectError(status, req.address, req.port!, this._getsockname()));
+      return;
+    }
     this.connecting = false;
     this._sockname = null;
     if (status === 0) {
       const engine = getEngine();
+      this[kHandlePhase] = this[kHandlePhase] === HandlePhase.Connecting ? HandlePhase.Once : HandlePhase.Connected;
       this._unrefTimer();
       if (this[kSetNoDelay]) engine.setNoDelay(this[kHandle], true);
       if (this[kSetKeepAlive]) engine.setKeepAlive(this[kHandle], true, this[kSetKeepAliveInitialDelay]);
@@ -763,11 +801,15 @@ export class Socket extends Duplex implements nodeNet.Socket {
       cb();
       return;
     }
-    this[kShutdownCb] = () => cb();
+    this[kShutdownCb] = () => {
+      shutDown(this);
+      cb();
+    };
     this[kShutdownScope] = requestScope();
     const err = getEngine().shutdown(this[kHandle]);
     if (err === 1 || err === UV_ENOTCONN) {
       this[kShutdownCb] = null;
+      shutDown(this);
       cb();
     } else if (err !== 0) {
       this[kShutdownCb] = null;
@@ -957,7 +999,12 @@ export class Socket extends Duplex implements nodeNet.Socket {
   }
 
   _getsockname(): Partial<nodeNet.AddressInfo> {
-    if (!this[kHandle] || this[kIsPipe]) return {};
+    if (this[kIsPipe]) return {};
+    if (!this[kHandle]) {
+      // From connect() on, node's handle exists but has no socket until the
+      // attempt starts: getsockname fails, and that empty answer is kept.
+      return this[kHasHandle] ? (this._sockname ??= {}) : {};
+    }
     if (!this._sockname) {
       this._sockname = {};
       getEngine().sockname(this[kHandle], this._sockname);
@@ -1049,10 +1096,81 @@ function onIdleTimer(socket: Socket): void {
   proto[kSetNoDelay] = false;
   proto[kSetKeepAlive] = false;
   proto[kSetKeepAliveInitialDelay] = 0;
+  proto[kHandlePhase] = HandlePhase.Connected;
 }
 
 /** The address/port of each socket's current connect attempt (for error messages). */
 const connectRequests = new WeakMap<Socket, ConnectRequest | null>();
+
+/**
+ * connect() on a socket that has a handle: node calls connect again on that
+ * handle, and libuv and the kernel answer. What they answer is reproduced:
+ * - a local address can no longer be bound: bind EINVAL;
+ * - TCP: EALREADY while a connect is in flight; after a non-blocking connect
+ *   completed, the next connect(2) succeeds ('connect' again, same
+ *   connection); after that, and on accepted sockets, EISCONN. These come
+ *   from connect(2) itself: synchronous errors;
+ * - unix sockets (even with a port and host): the target is looked up first
+ *   (ENOENT, ECONNREFUSED when it is not a socket), then EISCONN; reported
+ *   through the connect callback like every pipe connect error.
+ */
+function connectExistingHandle(socket: Socket, address: string, port: number | undefined,
+                               addressType: number | undefined, localAddress: string | undefined,
+                               localPort: number | undefined): void {
+  const tcp = addressType === 4 || addressType === 6;
+  // The kernel binds a socket when it sends the SYN; a connect to port 0 never does.
+  const inFlight = socket[kHandlePhase] === HandlePhase.Connecting ? connectRequests.get(socket) : undefined;
+  const bound = !(inFlight && inFlight.port === 0);
+  if (tcp && (localAddress || localPort) && bound) {
+    localAddress = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
+    socket.destroy(new ExceptionWithHostPort(UV_EINVAL, 'bind', localAddress, localPort));
+    return;
+  }
+  socket.emit('connectionAttempt', address, port, addressType);
+  const req: ConnectRequest = tcp ? { address, port, addressType } : { address };
+  let status: number;
+  if (socket[kIsPipe]) {
+    status = unixConnectStatus(address);
+  } else if (socket[kHandlePhase] === HandlePhase.Once) {
+    status = 0;
+    // libuv serves the connect before a shutdown queued earlier (end() in
+    // the same tick), and that shutdown is never carried out: no 'finish'.
+    socket[kShutdownCb] = null;
+  } else {
+    const phase = socket[kHandlePhase];
+    const err = phase === HandlePhase.Connecting || phase === HandlePhase.Reconnecting ? UV_EALREADY : UV_EISCONN;
+    socket.destroy(immediateConnectError(err, address, port, socket._getsockname()));
+    return;
+  }
+  socket[kHandlePhase] = HandlePhase.Reconnecting;
+  connectRequests.set(socket, req);
+  setImmediate(afterConnectAttempt, socket, req, status);
+}
+
+/** shutdown(2) makes the kernel see the connection as established: a later connect() gets EISCONN. */
+function shutDown(socket: Socket): void {
+  if (socket[kHandlePhase] === HandlePhase.Once) socket[kHandlePhase] = HandlePhase.Connected;
+}
+
+/** Completes a connect attempt that did not go to the engine, unless another one replaced it. */
+function afterConnectAttempt(socket: Socket, req: ConnectRequest, status: number): void {
+  if (connectRequests.get(socket) === req) socket[kAfterConnect](status);
+}
+
+/** What connect(2) on an already connected unix socket returns for `path`. */
+function unixConnectStatus(path: string): number {
+  // An abstract name cannot be looked up without connecting to it.
+  if (path[0] === '\0') return UV_EISCONN;
+  // The kernel sees at most sun_path's 108 bytes, up to the first NUL.
+  let name = Buffer.from(path).subarray(0, 108);
+  const nul = name.indexOf(0);
+  if (nul !== -1) name = name.subarray(0, nul);
+  try {
+    return fs.statSync(name).isSocket() ? UV_EISCONN : UV_ECONNREFUSED;
+  } catch (err: any) {
+    return typeof err.errno === 'number' ? err.errno : UV_EINVAL;
+  }
+}
 
 /** _destroy's handle close: 'close' follows once the engine reports the handle closed. */
 function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, reset: boolean,
