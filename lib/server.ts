@@ -12,10 +12,10 @@ import { getDefaultHighWaterMark } from 'stream';
 import { getEngine, CloseMode } from './engine';
 import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ErrnoException, UVExceptionWithHostPort } from './errors';
-import { validateAbortSignal, validateNumber, validatePort } from './validate';
+import { addAbortListener, symbolDispose, validateAbortSignal, validateNumber, validatePort } from './validate';
 import { normalizeArgs, toNumber, isPipeName } from './args';
 import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
-import { Socket } from './socket';
+import { Socket, acceptedSocketOptions } from './socket';
 import { zoneAsNodeReadsIt } from './ip';
 import { kAcceptedHandle, kAcceptedResource, kAsyncResource, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay } from './symbols';
 
@@ -51,8 +51,8 @@ function addServerAbortSignalOption(self: Server, options: any): void {
   if (signal.aborted) {
     process.nextTick(onAborted);
   } else {
-    signal.addEventListener('abort', onAborted, { once: true });
-    self.once('close', () => signal.removeEventListener('abort', onAborted));
+    const disposable = addAbortListener(signal, onAborted);
+    self.once('close', disposable[symbolDispose]);
   }
 }
 
@@ -82,6 +82,9 @@ class ServerHandleOwner implements HandleOwner {
     for (const scope of held ?? []) scope.runInAsyncScope(() => process.nextTick(emitCloseNT, server));
   }
 }
+
+/** A class no options object is an instance of (see listen()). */
+class NodeListenHandle {}
 
 /** Owner of an accepted handle dropped because of maxConnections. */
 const droppedOwner: HandleOwner = { onClose() {} };
@@ -115,7 +118,7 @@ function onconnection(self: Server, status: number, peer: number, resource: Asyn
     engine.close(peer, CloseMode.Abort);
     return;
   }
-  const socket = new Socket({
+  const socket = new Socket(acceptedSocketOptions({
     [kAcceptedHandle]: peer,
     [kAcceptedResource]: resource,
     [kIsPipe]: self[kIsPipe],
@@ -125,7 +128,7 @@ function onconnection(self: Server, status: number, peer: number, resource: Asyn
     writable: true,
     readableHighWaterMark: self.highWaterMark,
     writableHighWaterMark: self.highWaterMark,
-  });
+  }));
   if (self.noDelay) {
     socket[kSetNoDelay] = true;
     engine.setNoDelay(peer, true);
@@ -267,6 +270,9 @@ export class Server extends EventEmitter implements nodeNet.Server {
     const ipv6Only = options.ipv6Only === true;
     this._listeningId++;
     this[kAsyncResource] = new AsyncResource('TCPSERVERWRAP');
+    // node's `options instanceof TCP` (a handle of its own) walks the
+    // prototype chain; none of ours is ever one.
+    void (options instanceof NodeListenHandle);
 
     addServerAbortSignalOption(this, options);
     if (typeof options.fd === 'number' && options.fd >= 0) {
@@ -284,10 +290,13 @@ export class Server extends EventEmitter implements nodeNet.Server {
     if (typeof options.port === 'number' || typeof options.port === 'string') {
       validatePort(options.port, 'options.port');
       backlog = options.backlog || backlogFromArgs;
+      // `exclusive` matters only to cluster; node reads it all the same.
       if (options.host) {
-        lookupAndListen(this, options.port | 0, options.host, backlog, ipv6Only);
+        lookupAndListen(this, options.port | 0, options.host, backlog, options.exclusive, ipv6Only);
       } else {
-        this._listen2(null, options.port | 0, 4, backlog, undefined, ipv6Only ? 1 : 0);
+        const port = options.port | 0;
+        void options.exclusive;
+        this._listen2(null, port, 4, backlog, undefined, ipv6Only ? 1 : 0);
       }
       return this;
     }
@@ -298,11 +307,15 @@ export class Server extends EventEmitter implements nodeNet.Server {
       }
       const pipeName = this._pipeName = options.path;
       backlog = options.backlog || backlogFromArgs;
+      // Read as node reads them (for cluster, then for the chmod).
+      void [options.exclusive, options.readableAll, options.writableAll];
       this._listen2(pipeName, -1, -1, backlog, undefined, 0);
       if (!this[kListenHandle]) return this;
-      if (options.readableAll === true || options.writableAll === true) {
+      const readableAll = options.readableAll === true;
+      const writableAll = options.writableAll === true;
+      if (readableAll || writableAll) {
         try {
-          chmodPipe(pipeName, options.readableAll === true, options.writableAll === true);
+          chmodPipe(pipeName, readableAll, writableAll);
         } catch (e: any) {
           getEngine().close(this[kListenHandle], CloseMode.Abort);
           this[kListenHandle] = 0;
@@ -441,7 +454,8 @@ export class Server extends EventEmitter implements nodeNet.Server {
   }
 }
 
-function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined, ipv6Only: boolean): void {
+function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined,
+                         _exclusive: unknown, ipv6Only: boolean): void {
   const listeningId = self._listeningId;
   // node:dns is loaded on the first listen() with a host, as node:net does.
   (require('dns') as typeof dnsModule).lookup(address, (err, ip, addressType) => {

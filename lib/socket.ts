@@ -8,7 +8,10 @@ import type * as nodeNet from 'net';
 import { getEngine, CloseMode, WRITTEN_NOW } from './engine';
 import type { HandleOwner } from './engine';
 import { codes, ErrnoException, ExceptionWithHostPort, genericNodeError } from './errors';
-import { validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString } from './validate';
+import {
+  addAbortListener, symbolDispose, validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString,
+} from './validate';
+import type { Disposable } from './validate';
 import { bindPort, normalizeArgs, normalizedArgsSymbol } from './args';
 import type { NormalizedArgs } from './args';
 import { UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED } from './uv';
@@ -263,9 +266,13 @@ function writeAfterFIN(this: Socket, chunk: any, encoding?: any, cb?: any): bool
 
 function addClientAbortSignalOption(self: Socket, signal: AbortSignal): void {
   validateAbortSignal(signal, 'options.signal');
-  const onAbort = () => { self._aborted = true; };
+  let disposable: Disposable | undefined;
+  const onAbort = () => {
+    disposable?.[symbolDispose]();
+    self._aborted = true;
+  };
   if (signal.aborted) process.nextTick(onAbort);
-  else process.nextTick(() => signal.addEventListener('abort', onAbort, { once: true }));
+  else process.nextTick(() => { disposable = addAbortListener(signal, onAbort); });
 }
 
 /** What node's guessHandleType says of a descriptor (after validating it like createHandle). */
@@ -330,10 +337,21 @@ export interface SocketConstructorOpts extends nodeNet.SocketConstructorOpts {
   [kIsPipe]?: boolean;
 }
 
+// Options objects Server made for accepted connections. A WeakSet, so
+// telling them apart reads nothing from the user's options (node reads its
+// keys in a fixed order, which getters and Proxies can observe).
+const acceptedOptions = new WeakSet<object>();
+
+/** Marks `options` (with kAcceptedHandle set) as made by Server for an accepted connection. */
+export function acceptedSocketOptions(options: SocketConstructorOpts): SocketConstructorOpts {
+  acceptedOptions.add(options);
+  return options;
+}
+
 /** Validates Socket constructor options like node and builds the stream.Duplex options. */
 function socketOptions(options: SocketConstructorOpts | number | undefined): any {
   const opts = options as any;
-  if (opts?.[kAcceptedHandle] !== undefined) {
+  if (acceptedOptions.has(opts)) {
     // Built by Server for an accepted connection: ours to complete in place.
     opts.allowHalfOpen = Boolean(opts.allowHalfOpen);
     opts.emitClose = false;
