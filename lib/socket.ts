@@ -286,7 +286,8 @@ function guessHandleType(fd: unknown): string {
   } catch {
     return 'UNKNOWN';
   }
-  if (stat.isFile()) return 'FILE';
+  // libuv calls character devices (/dev/null...) files too.
+  if (stat.isFile() || stat.isCharacterDevice()) return 'FILE';
   if (stat.isFIFO()) return 'PIPE';
   // A socket: node tells TCP from unix sockets; either way it is a stream socket.
   if (stat.isSocket()) return 'TCP';
@@ -803,11 +804,11 @@ export class Socket extends Duplex implements nodeNet.Socket {
   }
 
   override _writev(chunks: Array<{ chunk: any; encoding: BufferEncoding }>, cb: WriteCb): void {
-    this._writeGeneric(true, chunks, '', cb);
+    dispatchWrite(this, true, chunks, '', cb);
   }
 
   override _write(data: any, encoding: BufferEncoding, cb: WriteCb): void {
-    this._writeGeneric(false, data, encoding, cb);
+    dispatchWrite(this, false, data, encoding, cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -885,8 +886,14 @@ export class Socket extends Duplex implements nodeNet.Socket {
       this[kReading] = false;
       this._sockname = null;
       if (handle && owner) {
-        // tls asks to keep the socket usable while its 'error' handlers run.
-        if (this._closeAfterHandlingError) {
+        if (reset && this[kShutdownCb] !== null) {
+          // libuv refuses to reset a stream whose shutdown is pending: node
+          // emits EINVAL, and its handle is never closed, so no 'close'.
+          owner.closeState = CloseState.Done;
+          getEngine().close(handle, CloseMode.Abort);
+          this.emit('error', new ErrnoException(UV_EINVAL, 'reset'));
+        } else if (this._closeAfterHandlingError) {
+          // tls asks to keep the socket usable while its 'error' handlers run.
           queueMicrotask(() => closeHandle(this, owner, handle, reset, isException, wasConnecting));
         } else {
           closeHandle(this, owner, handle, reset, isException, wasConnecting);
@@ -1214,6 +1221,25 @@ function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, r
   }
 }
 
+/**
+ * Hands a write to _writeGeneric, with what node's handle does to a string
+ * given with the 'buffer' encoding (Writable allows it when decodeStrings is
+ * off): a single write throws "Second argument must be a buffer" (and never
+ * completes); in a batch it is written as UTF-8. Checked when the write
+ * reaches the handle (not while connecting, nor without a handle).
+ */
+function dispatchWrite(socket: Socket, writev: boolean, data: any, encoding: string, cb: WriteCb): void {
+  if (!socket.connecting && socket[kHandle]) {
+    if (!writev && encoding === 'buffer' && typeof data === 'string') {
+      throw Object.assign(new TypeError('Second argument must be a buffer'), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
+    if (writev && !data.allBuffers && data.some((e: WritevChunk) => e.encoding === 'buffer' && typeof e.chunk === 'string')) {
+      data = data.map((e: WritevChunk) => (e.encoding === 'buffer' && typeof e.chunk === 'string' ? { chunk: e.chunk, encoding: 'utf8' } : e));
+    }
+  }
+  socket._writeGeneric(writev, data, encoding, cb);
+}
+
 /** Engine write completion. `cb` is null when the stream was already told the write completed. */
 // A write made while connecting waits for 'connect'. Kept out of
 // _writeGeneric: a closure there holding `data` would keep every written
@@ -1226,7 +1252,7 @@ function writeAfterConnect(socket: Socket, writev: boolean, data: any, encoding:
   const onClose = () => cb(new ERR_SOCKET_CLOSED_BEFORE_CONNECTION());
   socket.once('connect', function(this: Socket) {
     this.off('close', onClose);
-    this._writeGeneric(writev, data, encoding, cb);
+    dispatchWrite(this, writev, data, encoding, cb);
   });
   socket.once('close', onClose);
 }
