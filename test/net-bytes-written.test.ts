@@ -37,14 +37,14 @@ compare(t, 'bytesWritten after write(text, encoding)', async (net) => {
   socket.write('a b c d', 'base64');
   socket.write(Buffer.from('xy'));
   process.nextTick(() => socket.uncork());
-  await new Promise<void>((resolve) => socket.write('', resolve));
+  await new Promise<void>((resolve) => socket.write('', () => resolve()));
   out.writev = socket.bytesWritten - before;
   socket.destroy();
 
   const late = net.connect(port, '127.0.0.1');
   late.write('a b c d', 'base64');
   await once(late, 'connect');
-  await new Promise<void>((resolve) => late.write('', resolve));
+  await new Promise<void>((resolve) => late.write('', () => resolve()));
   out['written while connecting'] = late.bytesWritten;
   late.destroy();
   await closeServer(server);
