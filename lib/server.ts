@@ -13,7 +13,7 @@ import { getEngine, CloseMode } from './engine';
 import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ErrnoException, UVExceptionWithHostPort } from './errors';
 import { addAbortListener, symbolDispose, validateAbortSignal, validateNumber, validatePort } from './validate';
-import { normalizeArgs, toNumber, isPipeName } from './args';
+import { normalizeArgs, toNumber, isPipeName, unixSocketName } from './args';
 import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
 import { Socket, acceptedSocketOptions } from './socket';
 import { zoneAsNodeReadsIt } from './ip';
@@ -478,7 +478,7 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
   if (typeof fd === 'number') {
     rval = UV_EINVAL;
   } else if (port === -1 && addressType === -1) {
-    rval = engine.listenPipe(address!, backlogValue);
+    rval = engine.listenPipe(unixSocketName(address!), backlogValue);
     // libuv reports a missing directory as EACCES when binding a pipe.
     if (rval === UV_ENOENT) rval = UV_EACCES;
   } else if (!address) {

@@ -12,9 +12,9 @@ import {
   addAbortListener, symbolDispose, validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString,
 } from './validate';
 import type { Disposable } from './validate';
-import { bindPort, normalizeArgs, normalizedArgsSymbol } from './args';
+import { bindPort, normalizeArgs, normalizedArgsSymbol, unixSocketName } from './args';
 import type { NormalizedArgs } from './args';
-import { UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED } from './uv';
+import { UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED, UV_ENOPROTOOPT } from './uv';
 import {
   kHandle, kHasHandle, kAcceptedHandle, kAcceptedResource, kInternalConnect, kAdoptHandle, kAfterConnect,
   kConnectFailed, kAsyncResource, kTimeout, kAbortPendingAttempt, kUnref, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay,
@@ -587,7 +587,9 @@ export class Socket extends Duplex implements nodeNet.Socket {
     const engine = getEngine();
     let handle: number;
     const req: ConnectRequest = { address, port, addressType };
-    if (addressType === 4 || addressType === 6) {
+    // The kind of handle was fixed by connect() (a unix socket for a path):
+    // node's unix handle given a host and port connects to the host as a path.
+    if (!this[kIsPipe] && (addressType === 4 || addressType === 6)) {
       if (localAddress || localPort) {
         localAddress = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
         req.localAddress = localAddress;
@@ -599,7 +601,8 @@ export class Socket extends Duplex implements nodeNet.Socket {
           return;
         }
       }
-      const local = req.localAddress === undefined ? undefined : zoneAsNodeReadsIt(req.localAddress);
+      // node's binding turns the local address into a string (an array of one address works).
+      const local = req.localAddress === undefined ? undefined : zoneAsNodeReadsIt(`${req.localAddress}`);
       handle = engine.connectTcp(zoneAsNodeReadsIt(address), port!, local, bindPort(req.localPort));
       const bindErr = handle < 0 ? handle : localBindError(handle, req.localPort);
       if (bindErr < 0 && req.localAddress !== undefined) {
@@ -608,7 +611,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
         return;
       }
     } else {
-      handle = engine.connectPipe(address);
+      handle = engine.connectPipe(unixSocketName(address));
     }
     if (handle > 0) this[kAdoptHandle](handle, req);
     this.emit('connectionAttempt', address, port, addressType);
@@ -1148,7 +1151,7 @@ function connectExistingHandle(socket: Socket, address: string, port: number | u
   const bound = !(inFlight && inFlight.port === 0);
   if (tcp && (localAddress || localPort) && bound) {
     localAddress = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
-    socket.destroy(new ExceptionWithHostPort(UV_EINVAL, 'bind', localAddress, localPort));
+    socket.destroy(new ExceptionWithHostPort(existingHandleBindError(socket, localAddress, addressType), 'bind', localAddress, localPort));
     return;
   }
   socket.emit('connectionAttempt', address, port, addressType);
@@ -1177,6 +1180,33 @@ function shutDown(socket: Socket): void {
   if (socket[kHandlePhase] === HandlePhase.Once) socket[kHandlePhase] = HandlePhase.Connected;
 }
 
+/**
+ * Is a unix socket listening on abstract name `path`? Linux lists them in
+ * /proc/net/unix ('@' for each NUL; flag __SO_ACCEPTCON for listening).
+ * Where that cannot be read, yes.
+ */
+function abstractNameListening(path: string): boolean {
+  const listed = '@' + Buffer.from(unixSocketName(path)).subarray(1, 108).toString('latin1').replace(/\0/g, '@');
+  try {
+    return fs.readFileSync('/proc/net/unix', 'latin1').split('\n')
+      .some((line) => line.endsWith(` ${listed}`) && line.split(/\s+/)[3] === '00010000');
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * What libuv's bind of an existing handle gives: an IPv6 bind first sets
+ * IPV6_V6ONLY, which an IPv4 socket refuses (ENOPROTOOPT); otherwise the
+ * socket is bound already, or of the other family (EINVAL).
+ */
+function existingHandleBindError(socket: Socket, localAddress: string, addressType: number): number {
+  if (addressType !== 6 || isIP(localAddress) !== 6 || socket[kIsPipe]) return UV_EINVAL;
+  const local: Partial<nodeNet.AddressInfo> = {};
+  getEngine().sockname(socket[kHandle], local);
+  return local.family === 'IPv4' ? UV_ENOPROTOOPT : UV_EINVAL;
+}
+
 /** Completes a connect attempt that did not go to the engine, unless another one replaced it. */
 function afterConnectAttempt(socket: Socket, req: ConnectRequest, status: number): void {
   if (connectRequests.get(socket) === req) socket[kAfterConnect](status);
@@ -1184,8 +1214,7 @@ function afterConnectAttempt(socket: Socket, req: ConnectRequest, status: number
 
 /** What connect(2) on an already connected unix socket returns for `path`. */
 function unixConnectStatus(path: string): number {
-  // An abstract name cannot be looked up without connecting to it.
-  if (path[0] === '\0') return UV_EISCONN;
+  if (path[0] === '\0') return abstractNameListening(path) ? UV_EISCONN : UV_ECONNREFUSED;
   // The kernel sees at most sun_path's 108 bytes, up to the first NUL.
   let name = Buffer.from(path).subarray(0, 108);
   const nul = name.indexOf(0);

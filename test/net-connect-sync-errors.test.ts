@@ -70,3 +70,25 @@ compare(t, 'autoSelectFamily: immediate errors of each attempt, then AggregateEr
   t.equal(r.errors[0].message, 'connect ENETUNREACH 255.255.255.255:80 - Local (0.0.0.0:0)');
   t.equal(r.errors[1].message, 'connect ENETUNREACH 224.0.0.1:80 - Local (0.0.0.0:0)');
 });
+
+compare(t, 'the local address in the message is what getsockname last answered', async (net) => {
+  // address() before the attempt starts: node's handle has no socket yet, and
+  // keeps that empty answer.
+  const socket = net.connect({ host: '255.255.255.255', port: 80 });
+  const early = socket.address();
+  const log: string[] = [];
+  let message = '';
+  socket.on('error', (e) => (message = e.message));
+  socket.on('connectionAttemptFailed', () => log.push('connectionAttemptFailed'));
+  await once(socket, 'close');
+  return { early, message, log };
+}, (t, r) => t.strictSame(r, { early: {}, message: 'connect ENETUNREACH 255.255.255.255:80 - Local (undefined:undefined)', log: [] }));
+
+compare(t, 'a local address given as an array of one address binds it (node turns it into a string)', async (net) => {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as import('node:net').AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const r = await failedConnect(net, { host: '127.0.0.1', port, localAddress: ['127.0.0.1'] });
+  return { log: r.log.map((line) => line.split(String(port)).join('PORT')), code: (r.error as any).code };
+}, (t, r) => t.strictSame(r, { log: ['connectionAttempt("127.0.0.1",PORT,4)', 'connectionAttemptFailed("127.0.0.1",PORT,4,ECONNREFUSED)', 'error(ECONNREFUSED)', 'close(true)'], code: 'ECONNREFUSED' }));

@@ -4,7 +4,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compare, closeServer, once, pipePath, Net } from './impl';
+import { compare, eachImpl, closeServer, once, pipePath, Net } from './impl';
 
 /** A path of exactly `bytes` bytes in a private temp dir; `tag` keeps shortened names apart. */
 function pathOfLength(tag: string, bytes: number): string {
@@ -59,4 +59,26 @@ compare(t, 'abstract unix socket names longer than 108 bytes', async (net) => {
   for (const bytes of ['108', '109', '200']) {
     t.strictSame(r[bytes], { listening: true, address: true, text: 'hi', errors: [] }, `${bytes} bytes`);
   }
+});
+
+// libuv 1.46 (node 20) pads abstract names with NULs to sun_path's size, and
+// the kernel tells a padded name from an unpadded one: our sockets must name
+// them the way the running node does to reach node's sockets.
+eachImpl(t, 'an abstract name reaches the other implementation', async (t, net, impl) => {
+  const nodeNet = require('node:net') as Net;
+  const exchange = async (serverNet: Net, clientNet: Net, name: string) => {
+    const server = serverNet.createServer((s) => { s.on('error', () => {}); s.write('hi'); });
+    await new Promise<void>((resolve) => server.listen(name, resolve));
+    const client = clientNet.connect(name);
+    const text = await new Promise<string>((resolve) => {
+      client.on('error', (e: any) => resolve(e.code));
+      client.once('data', (d) => resolve(String(d)));
+    });
+    client.destroy();
+    await closeServer(server);
+    return text;
+  };
+  const name = `\0iocp-net-test-${process.pid}-${impl.name}`;
+  t.equal(await exchange(nodeNet, net, `${name}-a`), 'hi', `node:net server, ${impl.name} client`);
+  t.equal(await exchange(net, nodeNet, `${name}-b`), 'hi', `${impl.name} server, node:net client`);
 });

@@ -6,7 +6,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compare, listen, closeServer, once, errorShape, pipePath, mask, Net, Socket, Server } from './impl';
+import { compare, listen, closeServer, once, errorShape, pipePath, mask, delay, Net, Socket, Server } from './impl';
 
 const socketEvents = ['connectionAttempt', 'connectionAttemptFailed', 'connect', 'error', 'close'];
 
@@ -182,4 +182,58 @@ compare(t, 'unix socket: connect() again fails with the target\'s error', async 
   'accepted socket, its server\'s path': ['connectionAttempt(DIR/reconnect.sock, undefined, undefined)',
     'connectionAttemptFailed(DIR/reconnect.sock, undefined, undefined, EISCONN connect: connect EISCONN DIR/reconnect.sock)',
     'error(EISCONN connect: connect EISCONN DIR/reconnect.sock)', 'close(true)'],
+}));
+
+compare(t, 'TCP: end() then connect() in one tick: the shutdown is lost, no finish', async (net) => {
+  const { server } = holdingServer(net);
+  const port = await listen(server);
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const log = record(socket, []);
+  socket.on('finish', () => log.push('finish'));
+  socket.end();
+  socket.connect(port, '127.0.0.1');
+  await delay(200);
+  const state = { writableEnded: socket.writableEnded, writableFinished: socket.writableFinished, destroyed: socket.destroyed };
+  socket.destroy();
+  await once(socket, 'close');
+  await closeServer(server);
+  return { log: mask(log, { PORT: port }), state };
+}, (t, r) => t.strictSame(r, {
+  log: ['connectionAttempt(127.0.0.1, PORT, 4)', 'connect', 'close(false)'],
+  state: { writableEnded: true, writableFinished: false, destroyed: false },
+}));
+
+compare(t, 'TCP: an IPv6 local address for a connected IPv4 socket: bind ENOPROTOOPT', async (net) => {
+  const { server } = holdingServer(net);
+  const port = await listen(server);
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const log = record(socket, []);
+  socket.connect({ port, host: '::1', localAddress: '::1' });
+  await once(socket, 'close');
+  await closeServer(server);
+  return log;
+}, (t, r) => t.strictSame(r, ['error(ENOPROTOOPT bind: bind ENOPROTOOPT ::1)', 'close(true)']));
+
+compare(t, 'a unix socket handle whose connect() threw connects to a host as a path', async (net) => {
+  const { server } = holdingServer(net);
+  const port = await listen(server);
+  const socket = new net.Socket();
+  let thrown: string | undefined;
+  try {
+    socket.connect({ path: 5 as any });
+  } catch (err: any) {
+    thrown = err.code;
+  }
+  const log = record(socket, []);
+  socket.connect(port, '127.0.0.1');
+  await once(socket, 'close');
+  await closeServer(server);
+  return { thrown, log: mask(log, { PORT: port }) };
+}, (t, r) => t.strictSame(r, {
+  thrown: 'ERR_INVALID_ARG_TYPE',
+  log: ['connectionAttempt(127.0.0.1, PORT, 4)',
+    'connectionAttemptFailed(127.0.0.1, PORT, 4, ENOENT connect: connect ENOENT 127.0.0.1:PORT)',
+    'error(ENOENT connect: connect ENOENT 127.0.0.1:PORT)', 'close(true)'],
 }));
