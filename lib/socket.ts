@@ -1260,6 +1260,9 @@ function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, r
 function dispatchWrite(socket: Socket, writev: boolean, data: any, encoding: string, cb: WriteCb): void {
   if (!socket.connecting && socket[kHandle]) {
     if (!writev && encoding === 'buffer' && typeof data === 'string') {
+      // node's _writeGeneric has forgotten a write queued while connecting by then.
+      socket._pendingData = null;
+      socket._pendingEncoding = '';
       throw Object.assign(new TypeError('Second argument must be a buffer'), { code: 'ERR_INVALID_ARG_TYPE' });
     }
     if (writev && !data.allBuffers && data.some((e: WritevChunk) => e.encoding === 'buffer' && typeof e.chunk === 'string')) {
