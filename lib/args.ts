@@ -60,3 +60,10 @@ export function unixSocketName(path: string): string {
   const bytes = Buffer.byteLength(path);
   return bytes < SUN_PATH_BYTES ? path + '\0'.repeat(SUN_PATH_BYTES - bytes) : path;
 }
+
+/** The file a unix socket bound to `path` is: its first 108 bytes, up to a NUL. */
+export function unixSocketFile(path: string): Buffer {
+  const name = Buffer.from(path).subarray(0, SUN_PATH_BYTES);
+  const nul = name.indexOf(0);
+  return nul === -1 ? name : name.subarray(0, nul);
+}

@@ -13,7 +13,7 @@ import { getEngine, CloseMode } from './engine';
 import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ErrnoException, UVExceptionWithHostPort } from './errors';
 import { addAbortListener, symbolDispose, validateAbortSignal, validateNumber, validatePort } from './validate';
-import { normalizeArgs, toNumber, isPipeName, unixSocketName } from './args';
+import { normalizeArgs, toNumber, isPipeName, unixSocketFile, unixSocketName } from './args';
 import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
 import { Socket, acceptedSocketOptions } from './socket';
 import { zoneAsNodeReadsIt } from './ip';
@@ -157,10 +157,12 @@ function unlinkPipe(path: string): void {
 
 /** Chmod of a listening unix socket, what uv_pipe_chmod does for readableAll/writableAll. */
 function chmodPipe(path: string, readableAll: boolean, writableAll: boolean): void {
-  let mode = fs.statSync(path).mode;
+  // The socket's own name (libuv asks getsockname): a long path was cut.
+  const file = unixSocketFile(path);
+  let mode = fs.statSync(file).mode;
   if (readableAll) mode |= 0o444;
   if (writableAll) mode |= 0o222;
-  fs.chmodSync(path, mode & 0o7777);
+  fs.chmodSync(file, mode & 0o7777);
 }
 
 export interface ServerOpts extends nodeNet.ServerOpts {
@@ -473,7 +475,7 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
                            backlog: number | false | undefined, fd: number | undefined, ipv6Only: boolean): void {
   const engine = getEngine();
   // The binding coerces the backlog like node's handle.listen (ToInt32).
-  const backlogValue = Number(backlog || 511) | 0;
+  const backlogValue = +(backlog || 511) | 0;
   let rval: number;
   if (typeof fd === 'number') {
     rval = UV_EINVAL;

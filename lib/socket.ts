@@ -12,7 +12,7 @@ import {
   addAbortListener, symbolDispose, validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString,
 } from './validate';
 import type { Disposable } from './validate';
-import { bindPort, normalizeArgs, normalizedArgsSymbol, unixSocketName } from './args';
+import { bindPort, normalizeArgs, normalizedArgsSymbol, unixSocketFile, unixSocketName } from './args';
 import type { NormalizedArgs } from './args';
 import { UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED, UV_ENOPROTOOPT } from './uv';
 import {
@@ -1215,12 +1215,8 @@ function afterConnectAttempt(socket: Socket, req: ConnectRequest, status: number
 /** What connect(2) on an already connected unix socket returns for `path`. */
 function unixConnectStatus(path: string): number {
   if (path[0] === '\0') return abstractNameListening(path) ? UV_EISCONN : UV_ECONNREFUSED;
-  // The kernel sees at most sun_path's 108 bytes, up to the first NUL.
-  let name = Buffer.from(path).subarray(0, 108);
-  const nul = name.indexOf(0);
-  if (nul !== -1) name = name.subarray(0, nul);
   try {
-    return fs.statSync(name).isSocket() ? UV_EISCONN : UV_ECONNREFUSED;
+    return fs.statSync(unixSocketFile(path)).isSocket() ? UV_EISCONN : UV_ECONNREFUSED;
   } catch (err: any) {
     return typeof err.errno === 'number' ? err.errno : UV_EINVAL;
   }

@@ -82,3 +82,19 @@ eachImpl(t, 'an abstract name reaches the other implementation', async (t, net, 
   t.equal(await exchange(nodeNet, net, `${name}-a`), 'hi', `node:net server, ${impl.name} client`);
   t.equal(await exchange(net, nodeNet, `${name}-b`), 'hi', `${impl.name} server, node:net client`);
 });
+
+compare(t, 'readableAll and writableAll on a long path change the cut name\'s mode', async (net) => {
+  const name = pathOfLength('chmod', 150);
+  const server = net.createServer();
+  let thrown: string | undefined;
+  try {
+    server.listen({ path: name, readableAll: true, writableAll: true });
+  } catch (err: any) {
+    thrown = `${err.code} ${err.syscall}`;
+  }
+  const file = Buffer.from(name).subarray(0, 108).toString();
+  const mode = fs.existsSync(file) ? (fs.statSync(file).mode & 0o666).toString(8) : 'no file';
+  const listening = server.listening;
+  await closeServer(server);
+  return { thrown, listening, mode };
+}, (t, r) => t.strictSame(r, { thrown: undefined, listening: true, mode: '666' }));
