@@ -76,15 +76,23 @@ export class Observation {
     }
   }
 
-  /** Writes down the state each tracked object was left in. */
+  /** Writes down the state each tracked object was left in (a getter that throws gives its error). */
   snapshot(): void {
+    const read = (o: any, keys: string[]) => {
+      const out: Record<string, unknown> = {};
+      for (const key of keys) {
+        try {
+          out[key] = this.summarize(key === 'address' ? o.address() : o[key]);
+        } catch (err) {
+          out[key] = { threw: this.summarize(err) };
+        }
+      }
+      return out;
+    };
     for (const [name, o] of this.tracked) {
       this.outcome.state[name] = o instanceof this.net.Server
-        ? { listening: o.listening, address: this.summarize(safe(() => o.address())) }
-        : {
-          destroyed: o.destroyed, readyState: o.readyState, pending: o.pending, connecting: o.connecting,
-          bytesWritten: o.bytesWritten, bytesRead: o.bytesRead, writableLength: o.writableLength,
-        };
+        ? read(o, ['listening', 'address'])
+        : read(o, ['destroyed', 'readyState', 'pending', 'connecting', 'bytesWritten', 'bytesRead', 'writableLength']);
     }
   }
 
