@@ -15,6 +15,11 @@ import { attemptStarted, cleanUp, settle, turns, watch } from './settle';
 const [implPath, seedText, fromText, toText] = process.argv.slice(2);
 const seed = Number(seedText);
 
+/** A subject not ready after this long is the call's outcome (instead of a hung child). */
+const SETUP_MS = 5000;
+const setupTimedOut = Symbol('setup timed out');
+const delay = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(resolve, ms, value).unref());
+
 let current: Observation | undefined;
 const stackTraceLimit = Error.stackTraceLimit;
 const ephemeral = ephemeralRange();
@@ -27,7 +32,8 @@ async function runCall(net: any, fx: Fixtures, index: number): Promise<{ text: s
   const rng = callRng(seed, index);
   const plan = planCall(rng, new Values(rng, fx, (label, args) => observation.callback(label, args)), index);
   const helpers: any[] = [];
-  const subject = await makeSubject(net, plan.subject, fx, index, helpers);
+  const subject = await Promise.race([makeSubject(net, plan.subject, fx, index, helpers), delay(SETUP_MS, setupTimedOut)]);
+  if (subject === setupTimedOut) return { text: plan.text, outcome: { setupTimedOut: plan.subject } };
   current = observation;
   if (subject !== net) observation.track('subject', subject);
   const defaults = [net.getDefaultAutoSelectFamily(), net.getDefaultAutoSelectFamilyAttemptTimeout()];

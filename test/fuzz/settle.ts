@@ -11,7 +11,7 @@ const MAX_WAIT_MS = 3000;
  * socket node resets without closing): with no connect attempt in flight,
  * a call whose observable state did not change for this long is settled.
  */
-const QUIET_MS = 250;
+const QUIET_MS = 400;
 
 export const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export const turns = async (n: number) => { for (let i = 0; i < n; i++) await turn(); };
