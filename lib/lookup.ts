@@ -251,6 +251,18 @@ function abandonAttempt(context: MultiConnectContext): void {
   }
 }
 
+/**
+ * The socket was destroyed with this attempt in flight: node's handle close
+ * cancels the connect, whose callback still reports it ('connectionAttemptFailed'
+ * with ECANCELED, after 'error' and before 'close').
+ */
+function cancelAttempt(context: MultiConnectContext, req: ConnectRequest): void {
+  abandonAttempt(context);
+  const self = context.socket;
+  const ex = self[kConnectFailed](req, UV_ECANCELED);
+  setImmediate(() => inScope(self, () => self.emit('connectionAttemptFailed', req.address, req.port, req.addressType, ex)));
+}
+
 function internalConnectMultiple(context: MultiConnectContext, canceled?: boolean): void {
   if (context.timer) clearTimeout(context.timer);
   const self = context.socket;
@@ -300,7 +312,7 @@ function internalConnectMultiple(context: MultiConnectContext, canceled?: boolea
   };
   engine.setOwner(handle, owner);
   if (self[kUnref]) engine.unref(handle);
-  self[kAbortPendingAttempt] = () => abandonAttempt(context);
+  self[kAbortPendingAttempt] = () => cancelAttempt(context, req);
 
   if (current < context.addresses.length - 1) {
     context.timer = setTimeout(internalConnectMultipleTimeout, context.timeout, context, req, handle);

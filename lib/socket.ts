@@ -580,7 +580,8 @@ export class Socket extends Duplex implements nodeNet.Socket {
   /** Binds (if asked) and starts one connect attempt; errors destroy the socket like node. */
   [kInternalConnect](address: string, port?: number, addressType?: number,
                      localAddress?: string, localPort?: number): void {
-    if (this[kHandle]) {
+    // (An autoSelectFamily attempt in flight is node's handle too.)
+    if (this[kHandle] || this[kAbortPendingAttempt] !== null) {
       connectExistingHandle(this, address, port, addressType, localAddress, localPort);
       return;
     }
@@ -1146,8 +1147,9 @@ function connectExistingHandle(socket: Socket, address: string, port: number | u
                                addressType: number | undefined, localAddress: string | undefined,
                                localPort: number | undefined): void {
   const tcp = addressType === 4 || addressType === 6;
+  const phase = socket[kHandle] ? socket[kHandlePhase] : HandlePhase.Connecting;
   // The kernel binds a socket when it sends the SYN; a connect to port 0 never does.
-  const inFlight = socket[kHandlePhase] === HandlePhase.Connecting ? connectRequests.get(socket) : undefined;
+  const inFlight = phase === HandlePhase.Connecting ? connectRequests.get(socket) : undefined;
   const bound = !(inFlight && inFlight.port === 0);
   if (tcp && (localAddress || localPort) && bound) {
     localAddress = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
@@ -1159,13 +1161,12 @@ function connectExistingHandle(socket: Socket, address: string, port: number | u
   let status: number;
   if (socket[kIsPipe]) {
     status = unixConnectStatus(address);
-  } else if (socket[kHandlePhase] === HandlePhase.Once) {
+  } else if (phase === HandlePhase.Once) {
     status = 0;
     // libuv serves the connect before a shutdown queued earlier (end() in
     // the same tick), and that shutdown is never carried out: no 'finish'.
     socket[kShutdownCb] = null;
   } else {
-    const phase = socket[kHandlePhase];
     const err = phase === HandlePhase.Connecting || phase === HandlePhase.Reconnecting ? UV_EALREADY : UV_EISCONN;
     socket.destroy(immediateConnectError(err, address, port, socket._getsockname()));
     return;
