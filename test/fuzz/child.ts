@@ -8,7 +8,7 @@ import { Values } from './values';
 import { planCall } from './calls';
 import { Observation, ephemeralRange } from './observe';
 import { installFixedLookup, setUpFixtures } from './fixtures';
-import type { Fixtures } from './fixtures';
+import type { FixtureHandles } from './fixtures';
 import { makeSubject } from './subjects';
 import { attemptStarted, cleanUp, settle, turns, watch } from './settle';
 
@@ -24,7 +24,8 @@ let current: Observation | undefined;
 const stackTraceLimit = Error.stackTraceLimit;
 const ephemeral = ephemeralRange();
 
-async function runCall(net: any, fx: Fixtures, index: number): Promise<{ text: string; outcome: unknown }> {
+async function runCall(net: any, fixtures: FixtureHandles, index: number): Promise<{ text: string; outcome: unknown }> {
+  const { fx } = fixtures;
   // node sets it to 0 around building some errors, and leaves it so when a
   // Proxy or getter throws meanwhile: every call starts from the default.
   Error.stackTraceLimit = stackTraceLimit;
@@ -50,6 +51,7 @@ async function runCall(net: any, fx: Fixtures, index: number): Promise<{ text: s
   await turns(2);
   observation.snapshot();
   if (!(await cleanUp([...tracked, ...helpers], net))) observation.outcome.warnings.push('<left open>');
+  fixtures.dropConnections();
   net.setDefaultAutoSelectFamily(defaults[0]);
   net.setDefaultAutoSelectFamilyAttemptTimeout(defaults[1]);
   return { text: plan.text, outcome: observation.finish(fx, ephemeral) };
@@ -60,15 +62,15 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => current?.uncaught(err));
   process.on('unhandledRejection', (err) => current?.uncaught(err));
   process.on('warning', (w) => current?.warning(w));
-  const { fx, stop } = await setUpFixtures();
+  const fixtures = await setUpFixtures();
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const net = require(implPath);
   for (let i = Number(fromText); i < Number(toText); i++) {
-    const { text, outcome } = await runCall(net, fx, i);
+    const { text, outcome } = await runCall(net, fixtures, i);
     process.stdout.write(`${JSON.stringify({ i, text, outcome })}\n`);
   }
   current = undefined;
-  stop();
+  fixtures.stop();
   // Whatever a call left behind (a timer, a lookup) must not keep the child alive.
   setTimeout(() => process.exit(0), 100).unref();
 }

@@ -21,12 +21,26 @@ export interface Fixtures {
   abstractPrefix: string;
 }
 
-export async function setUpFixtures(): Promise<{ fx: Fixtures; stop: () => void }> {
+export interface FixtureHandles {
+  fx: Fixtures;
+  /** Closes the server side of the connections made so far (their clients are closed). */
+  dropConnections: () => void;
+  stop: () => void;
+}
+
+export async function setUpFixtures(): Promise<FixtureHandles> {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'iocp-net-fuzz-')));
   process.chdir(dir);
   fs.writeFileSync(path.join(dir, 'file'), 'a regular file');
-  // Reads everything and never ends a connection, not even after the client's end.
-  const reader = (s: nodeNet.Socket) => { s.on('error', () => {}); s.resume(); };
+  // Reads everything and never ends a connection, not even after the
+  // client's end (half-open: the child drops them after each call).
+  const connections = new Set<nodeNet.Socket>();
+  const reader = (s: nodeNet.Socket) => {
+    connections.add(s);
+    s.on('error', () => {});
+    s.on('close', () => connections.delete(s));
+    s.resume();
+  };
   const live = nodeNet.createServer({ allowHalfOpen: true }, reader);
   const livePipe = nodeNet.createServer({ allowHalfOpen: true }, reader);
   await new Promise<void>((r) => live.listen(0, '127.0.0.1', r));
@@ -43,13 +57,16 @@ export async function setUpFixtures(): Promise<{ fx: Fixtures; stop: () => void 
     dir,
     abstractPrefix: `\0iocp-net-fuzz-${process.pid}-`,
   };
+  const dropConnections = () => {
+    for (const s of connections) s.destroy();
+  };
   const stop = () => {
     holder.destroy();
     live.close();
     livePipe.close();
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  return { fx, stop };
+  return { fx, dropConnections, stop };
 }
 
 /**
