@@ -778,6 +778,9 @@ export class Socket extends Duplex implements nodeNet.Socket {
     let completedEarly = false;
     const err = engine.writev(this[kHandle], chunks, encodings, (status) => {
       owner.unfinishedBytes -= bytes;
+      // Reported complete, on a handle a reconnect has replaced since: node's
+      // data was in the kernel, no failure of it reaches the socket.
+      if (completedEarly && this[kOwner] !== owner) return;
       scope.runInAsyncScope(afterWrite, null, this, status, completedEarly ? null : cb);
     });
     if (err === WRITTEN_NOW) {

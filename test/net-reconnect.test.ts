@@ -237,3 +237,25 @@ compare(t, 'a unix socket handle whose connect() threw connects to a host as a p
     'connectionAttemptFailed(127.0.0.1, PORT, 4, ENOENT connect: connect ENOENT 127.0.0.1:PORT)',
     'error(ENOENT connect: connect ENOENT 127.0.0.1:PORT)', 'close(true)'],
 }));
+
+compare(t, 'a socket reconnected in the tick it was destroyed is not failed by the old connection\'s writes', async (net) => {
+  // (The server side of these connections does not end by itself: it is destroyed at the end.)
+  const peers: Socket[] = [];
+  const server = net.createServer((s) => { peers.push(s); s.on('error', () => {}); });
+  const port = await listen(server);
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const errors: string[] = [];
+  socket.on('error', (e: any) => errors.push(e.message));
+  // destroy(err) aborts the old handle: its queued write fails (ECANCELED).
+  socket.write('hello');
+  socket.destroy(new Error('boom'));
+  socket.connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  await delay(100);
+  const state = { destroyed: socket.destroyed, readyState: socket.readyState, errors };
+  socket.destroy();
+  for (const peer of peers) peer.destroy();
+  await closeServer(server);
+  return state;
+}, (t, r) => t.strictSame(r, { destroyed: false, readyState: 'writeOnly', errors: ['boom'] }));
