@@ -35,8 +35,10 @@ export async function setUpFixtures(): Promise<FixtureHandles> {
   // Reads everything and never ends a connection, not even after the
   // client's end (half-open: the child drops them after each call).
   const connections = new Set<nodeNet.Socket>();
+  let holding = true; // the first connection, the holder's, is kept
   const reader = (s: nodeNet.Socket) => {
-    connections.add(s);
+    if (!holding) connections.add(s);
+    holding = false;
     s.on('error', () => {});
     s.on('close', () => connections.delete(s));
     s.resume();
@@ -48,8 +50,10 @@ export async function setUpFixtures(): Promise<FixtureHandles> {
   const livePort = (live.address() as nodeNet.AddressInfo).port;
   // The local port of a connection: bound, not listening (connecting to it is
   // refused), and no other socket can take it while the connection lasts.
+  const accepted = new Promise<void>((r) => live.once('connection', () => r()));
   const holder = nodeNet.connect(livePort, '127.0.0.1');
   await new Promise<void>((r) => holder.once('connect', r));
+  await accepted;
   const fx: Fixtures = {
     livePort,
     closedPort: holder.localPort!,
