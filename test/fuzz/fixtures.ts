@@ -11,7 +11,7 @@ import * as nodeNet from 'node:net';
 export interface Fixtures {
   /** A server on 127.0.0.1 that reads everything and never ends a connection. */
   livePort: number;
-  /** A port nothing listens on (and nothing can: a connection of the child's holds it). */
+  /** A port nothing listens on. */
   closedPort: number;
   /** The same server on a unix socket. */
   livePipe: string;
@@ -35,10 +35,8 @@ export async function setUpFixtures(): Promise<FixtureHandles> {
   // Reads everything and never ends a connection, not even after the
   // client's end (half-open: the child drops them after each call).
   const connections = new Set<nodeNet.Socket>();
-  let holding = true; // the first connection, the holder's, is kept
   const reader = (s: nodeNet.Socket) => {
-    if (!holding) connections.add(s);
-    holding = false;
+    connections.add(s);
     s.on('error', () => {});
     s.on('close', () => connections.delete(s));
     s.resume();
@@ -48,15 +46,11 @@ export async function setUpFixtures(): Promise<FixtureHandles> {
   await new Promise<void>((r) => live.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => livePipe.listen(path.join(dir, 'live.sock'), r));
   const livePort = (live.address() as nodeNet.AddressInfo).port;
-  // The local port of a connection: bound, not listening (connecting to it is
-  // refused), and no other socket can take it while the connection lasts.
-  const accepted = new Promise<void>((r) => live.once('connection', () => r()));
-  const holder = nodeNet.connect(livePort, '127.0.0.1');
-  await new Promise<void>((r) => holder.once('connect', r));
-  await accepted;
   const fx: Fixtures = {
     livePort,
-    closedPort: holder.localPort!,
+    // Below the ephemeral range: no listen(0) can take it, and no connect to
+    // it can pick it as its own source port (a TCP self-connect succeeds).
+    closedPort: 1,
     livePipe: path.join(dir, 'live.sock'),
     dir,
     abstractPrefix: `\0iocp-net-fuzz-${process.pid}-`,
@@ -65,7 +59,6 @@ export async function setUpFixtures(): Promise<FixtureHandles> {
     for (const s of connections) s.destroy();
   };
   const stop = () => {
-    holder.destroy();
     live.close();
     livePipe.close();
     fs.rmSync(dir, { recursive: true, force: true });
