@@ -51,7 +51,7 @@ Napi::Value ListenPipe(const Napi::CallbackInfo& info) {
   options.backlog = static_cast<int>(NumberArg(info, 1, "backlog"));
   return Invoke(info, [&](Backend& backend) -> double {
     SocketAddress address;
-    if (!SocketAddress::FromPath(path, &address)) return UV_ENAMETOOLONG;
+    if (!SocketAddress::FromPath(path, &address)) return UV_EINVAL;  // empty (libuv: EINVAL)
     HandleId handle = kInvalidHandle;
     int rc = backend.Listen(address, options, &handle);
     return HandleOrError(rc, handle);
@@ -87,7 +87,7 @@ Napi::Value ConnectPipe(const Napi::CallbackInfo& info) {
   std::string path = StringArg(info, 0, "path");
   return Invoke(info, [&](Backend& backend) -> double {
     SocketAddress remote;
-    if (!SocketAddress::FromPath(path, &remote)) return UV_ENAMETOOLONG;
+    if (!SocketAddress::FromPath(path, &remote)) return UV_EINVAL;
     HandleId handle = kInvalidHandle;
     int rc = backend.Connect(remote, nullptr, &handle);
     return HandleOrError(rc, handle);

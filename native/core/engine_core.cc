@@ -715,20 +715,19 @@ void EngineCore::HandleAcceptError(Connection* listener, int status) {
   if (status != 0) QueueEvent(EventKind::kConnection, listener->id, status);
 }
 
-// As libuv's uv_tcp_connect and uv_pipe_connect: a refused TCP connect and
-// any failed Unix one are reported like a connect that failed later; other
-// errors (ENETUNREACH, EADDRNOTAVAIL, ...) at once.
+// Every connect(2) result reaches JS as a connect event, even the errors
+// libuv returns at once (ENETUNREACH, EADDRNOTAVAIL, ...): the handle must
+// still exist then, because node's message for those names the local address
+// getsockname gives for it ("- Local (0.0.0.0:0)"). The JS layer tells the
+// two kinds apart by the error. Socket and bind errors still return here.
 int EngineCore::StartConnect(Connection* conn) {
   int rc = sockets::ConnectNow(conn->fd, conn->remote);
   if (rc == UV_EINPROGRESS) {
     WaitConnected(conn);
     return 0;
   }
-  if (rc == 0 || rc == UV_ECONNREFUSED || conn->family == AF_UNIX) {
-    HandleConnected(conn, rc);  // reported by the next Drain
-    return 0;
-  }
-  return rc;
+  HandleConnected(conn, rc);  // reported by the next Drain
+  return 0;
 }
 
 void EngineCore::HandleConnected(Connection* conn, int status) {
