@@ -28,9 +28,9 @@ const netServerSocketChannel = dc.channel('net.server.socket');
 const netServerListen = (dc as any).tracingChannel('net.server.listen');
 
 const kListenHandle = Symbol('kListenHandle');
-/** Listening handles closed but not yet reported closed by the engine. */
+/** Listening handles on abstract unix names closed but not yet reported closed by the engine. */
 const kClosingHandles = Symbol('kClosingHandles');
-/** 'close' events due (one per drained _emitCloseIfDrained call) but held until the port is free. */
+/** 'close' events due (one per drained _emitCloseIfDrained call) but held until the abstract name is free. */
 const kHeldCloses = Symbol('kHeldCloses');
 
 function emitErrorNT(self: Server, err: Error): void {
@@ -71,7 +71,7 @@ class ServerHandleOwner implements HandleOwner {
     server[kAsyncResource]!.runInAsyncScope(onconnection, null, server, status, peer, resource);
   }
   onClose(): void {
-    // The port is free only now: 'close' waits for it (node closes its fd synchronously).
+    // An abstract unix name is free only now: 'close' waits for it (node closes its fd synchronously).
     const server = this.server;
     const closing = server[kClosingHandles];
     if (closing === null || !closing.delete(this.handle) || closing.size !== 0) return;
@@ -397,7 +397,13 @@ export class Server extends EventEmitter implements nodeNet.Server {
       }
     }
     if (this[kListenHandle]) {
-      (this[kClosingHandles] ??= new Set()).add(this[kListenHandle]);
+      // A listening socket stops at once, so 'close' need not wait for the
+      // engine, except for an abstract unix name: that name is free only when
+      // the socket is gone, and the engine reports that a loop turn later
+      // (io_uring: once the accept in flight is cancelled; see README).
+      if (this[kIsPipe] && this._pipeName?.startsWith('\0')) {
+        (this[kClosingHandles] ??= new Set()).add(this[kListenHandle]);
+      }
       getEngine().close(this[kListenHandle], CloseMode.Abort);
       this[kListenHandle] = 0;
       if (this[kIsPipe]) unlinkPipe(this._pipeName!);
