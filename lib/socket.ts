@@ -290,7 +290,7 @@ function addClientAbortSignalOption(self: Socket, signal: AbortSignal): void {
 }
 
 /** What node's guessHandleType says of a descriptor (after validating it like createHandle). */
-function guessHandleType(fd: unknown): string {
+export function guessHandleType(fd: unknown): string {
   validateInt32(fd, 'fd', 0);
   // node:tty is loaded only here: it loads node:net (~1.8 MiB of RSS).
   if ((require('tty') as typeof import('tty')).isatty(fd as number)) return 'TTY';
@@ -423,11 +423,17 @@ export function initSocket(self: Socket, o: any): void {
   self[kBytesRead] = 0;
   self[kBytesWritten] = 0;
 
-  if (o.fd !== undefined) {
+  if (o.fd !== undefined && o[kAcceptedHandle] === undefined) {
     const type = guessHandleType(o.fd);
     if (type !== 'TCP' && type !== 'PIPE') throw new ERR_INVALID_FD_TYPE(type);
-    // Adopting an existing socket descriptor needs engine support that does not exist yet.
-    throw new ERR_INVALID_ARG_VALUE('options.fd', o.fd, 'is not supported by iocp-net');
+    // The socket takes the descriptor over (closed with the socket), as
+    // node's handle.open(fd) does. A FIFO, which node wraps as a pipe, is no
+    // socket the engine can run: ENOTSOCK, syscall 'open' (README).
+    const engine = getEngine();
+    const handle = engine.openFd(o.fd);
+    if (handle < 0) throw new ErrnoException(handle, 'open');
+    o[kAcceptedHandle] = handle;
+    o[kIsPipe] = isUnixSocketHandle(handle);
   }
 
   const onread = o.onread;
@@ -469,6 +475,12 @@ export function initSocket(self: Socket, o: any): void {
       }
     }
   }
+}
+
+/** A unix domain socket (node's Pipe handles) rather than TCP: its address has no family. */
+export function isUnixSocketHandle(handle: number): boolean {
+  const out: { family?: string } = {};
+  return getEngine().sockname(handle, out) === 0 && out.family === undefined;
 }
 
 /** `net.Socket.call(this, options)` on an object that inherits Socket.prototype. */
