@@ -37,6 +37,12 @@ export function connectionAttemptDelay(option: unknown): number {
   return Math.max(option as number, MINIMUM_CONNECTION_ATTEMPT_DELAY);
 }
 
+/** The connect() option (TCP connections to a host name). */
+export interface HappyEyeballsOpts {
+  /** Race the resolved addresses (RFC 8305): true (250 ms between starts) or the delay in ms (at least 10). */
+  happyEyeballs?: boolean | number;
+}
+
 export interface RaceAddress { address: string; family: number }
 
 interface Attempt { handle: number; req: ConnectRequest }

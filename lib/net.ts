@@ -13,6 +13,7 @@ import {
   getDefaultAutoSelectFamily, setDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout, setDefaultAutoSelectFamilyAttemptTimeout,
 } from './lookup';
+import type { HappyEyeballsOpts } from './happy-eyeballs';
 
 const netClientSocketChannel = dc.channel('net.client.socket');
 
@@ -51,7 +52,7 @@ export const Server = callableClass(ServerClass, function Server(this: unknown, 
 });
 export type Server = ServerClass;
 
-export type { SocketConstructorOpts, ServerOpts };
+export type { SocketConstructorOpts, ServerOpts, HappyEyeballsOpts };
 export type {
   AddressInfo, ListenOptions, SocketConnectOpts, TcpSocketConnectOpts, IpcSocketConnectOpts,
   NetConnectOpts, TcpNetConnectOpts, IpcNetConnectOpts, LookupFunction, OnReadOpts, SocketReadyState,
@@ -82,7 +83,7 @@ export function createServer(options?: any, connectionListener?: any): ServerCla
   return new ServerClass(options, connectionListener);
 }
 
-export function connect(options: nodeNet.NetConnectOpts, connectionListener?: () => void): SocketClass;
+export function connect(options: nodeNet.NetConnectOpts & HappyEyeballsOpts, connectionListener?: () => void): SocketClass;
 export function connect(port: number, host?: string, connectionListener?: () => void): SocketClass;
 export function connect(path: string, connectionListener?: () => void): SocketClass;
 export function connect(...args: any[]): SocketClass {

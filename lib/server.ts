@@ -369,7 +369,6 @@ export class Server extends EventEmitter implements nodeNet.Server {
     setupListenHandle(this, address, port, addressType, backlog, fd, flags ?? 0, false);
   }
 
-
   /** cluster's hook (node's name): a worker's handle list counted by getConnections/close. */
   _setupWorker(socketList: any): void {
     this._usingWorkers = true;

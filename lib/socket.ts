@@ -21,6 +21,7 @@ import {
 } from './symbols';
 import { lookupAndConnect, isImmediateConnectError, immediateConnectError, localBindError } from './lookup';
 import { isIP, zoneAsNodeReadsIt } from './ip';
+import type { HappyEyeballsOpts } from './happy-eyeballs';
 
 const {
   ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE, ERR_INVALID_HANDLE_TYPE, ERR_MISSING_ARGS, ERR_OUT_OF_RANGE,
@@ -548,7 +549,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
 
   // ---- connection ----------------------------------------------------------
 
-  connect(options: nodeNet.SocketConnectOpts, connectionListener?: () => void): this;
+  connect(options: nodeNet.SocketConnectOpts & HappyEyeballsOpts, connectionListener?: () => void): this;
   connect(port: number, host: string, connectionListener?: () => void): this;
   connect(port: number, connectionListener?: () => void): this;
   connect(path: string, connectionListener?: () => void): this;

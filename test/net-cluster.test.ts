@@ -64,3 +64,14 @@ for (const policy of ['rr', 'none']) {
       t.strictSame(r.transcript.workers, { 1: [{ error: { code: 'EADDRINUSE', syscall: 'bind', message: 'bind EADDRINUSE 127.0.0.1:PORT', address: '127.0.0.1', port: 'PORT' } }] });
     }, 30_000);
 }
+
+// node's cluster module checks maxConnections on the worker's server before
+// taking a connection (it finds the server through node's owner symbol on
+// the handle): a worker at its limit gets none, the other takes them.
+compare(t, 'cluster (rr): a worker at maxConnections is handed no more connections', (_net, impl) => runApp(impl.requirePath, 'maxconn', 'rr'),
+  (t, r: any) => {
+    t.equal(r.code, 0);
+    t.strictSame(r.transcript.replies, ['served', 'served', 'served', 'served', 'served', 'served']);
+    t.equal(r.transcript.byWorkerOne, 1);
+    t.strictSame(r.transcript.exits, ['0 null', '0 null']);
+  }, 30_000);
