@@ -429,9 +429,11 @@ export function initSocket(self: Socket, o: any): void {
     if (type !== 'TCP' && type !== 'PIPE') throw new ERR_INVALID_FD_TYPE(type);
     // The socket takes the descriptor over (closed with the socket), as
     // node's handle.open(fd) does. A FIFO, which node wraps as a pipe, is no
-    // socket the engine can run: ENOTSOCK, syscall 'open' (README).
+    // socket the engine can run: ENOTSOCK, syscall 'open'; a socket that is
+    // not connected: EINVAL (README).
     const engine = getEngine();
-    const handle = engine.openFd(o.fd);
+    // Connected sockets only: a listening one would accept (node's Socket never does).
+    const handle = engine.openFd(o.fd, false, -1);
     if (handle < 0) throw new ErrnoException(handle, 'open');
     o[kAcceptedHandle] = handle;
     o[kIsPipe] = isUnixSocketHandle(handle);

@@ -175,7 +175,8 @@ class Backend {
   // `listen_backlog` > 0: a socket neither listening nor connected is made
   // to listen (node's listen({ fd }) on a bound socket; the bound, not yet
   // listening socket a cluster primary shares with a worker); listen(2)'s
-  // error is returned as is (syscall "listen").
+  // error is returned as is (syscall "listen"). < 0: only a connected socket
+  // is taken (node's new Socket({ fd })); a listening one is UV_EINVAL.
   virtual int Open(intptr_t descriptor, bool duplicate, int listen_backlog, HandleId* out) = 0;
 
   // --- streams ----------------------------------------------------------

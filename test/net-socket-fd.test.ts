@@ -191,3 +191,14 @@ t.test('new Socket({ fd }) of a FIFO: node makes a pipe handle; iocp-net throws 
   t.equal(thrown(() => new nodeNet.Socket({ fd }).destroy()), undefined); // (closes fd)
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+t.test('new Socket({ fd }) of a listening socket: iocp-net throws open EINVAL and leaves it alone (node wraps it, README)', async (t) => {
+  const nodeNet = require('node:net') as typeof import('node:net');
+  const iocp = require('../dist/net.js') as typeof import('node:net');
+  const server = nodeNet.createServer((c) => c.end('still served'));
+  const port = await listen(server);
+  t.match(thrown(() => new iocp.Socket({ fd: (server as any)._handle.fd })), { code: 'EINVAL', syscall: 'open', message: 'open EINVAL' });
+  // Not taken: the node server still accepts on it.
+  t.equal((await collect(nodeNet.connect(port, '127.0.0.1'))).toString(), 'still served');
+  await closeServer(server);
+});

@@ -158,6 +158,7 @@ int EngineCore::Open(intptr_t descriptor, bool duplicate, int listen_backlog, Ha
   sockets::SocketKind kind;
   int rc = sockets::Inspect(fd, &kind);
   if (rc != 0) return rc;
+  if (kind.listening && listen_backlog < 0) return UV_EINVAL;
   if (!kind.listening && !kind.connected) {
     if (listen_backlog <= 0) return UV_EINVAL;
     rc = sockets::Listen(fd, listen_backlog);

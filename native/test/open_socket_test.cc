@@ -185,6 +185,12 @@ TEST(open_refuses_what_is_not_a_stream_socket) {
   CHECK_EQ(loop->Open(fresh, false, 0, &id), UV_EINVAL);
   CHECK(IsOpen(fresh));
   close(fresh);
+  uint16_t port = 0;
+  int listening = LoopbackSocket(4, &port);  // refused when only a connected socket is wanted
+  REQUIRE(listening >= 0);
+  CHECK_EQ(loop->Open(listening, false, -1, &id), UV_EINVAL);
+  CHECK(IsOpen(listening));
+  close(listening);
   CHECK_EQ(loop->Open(-1, false, 0, &id), UV_EBADF);
   CHECK_EQ(id, kInvalidHandle);
 }
