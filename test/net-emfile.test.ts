@@ -75,4 +75,4 @@ compare(t, `${CLIENTS} connections to a server with ${FD_LIMIT} descriptors: the
   t.strictSame(r.otherErrors, [], 'no other error');
   t.ok(r.surplusEnded, 'every connection the server has no descriptor for ends');
   t.ok(r.heldWithinLimit, 'the server holds only what its descriptors allow');
-}, 30_000);
+}, 60_000);
