@@ -17,7 +17,9 @@ async function limitedServer(impl: Impl): Promise<{ port: number; stop: () => vo
   const script = `const net = require(${JSON.stringify(impl.requirePath)});
     const held = [];
     const server = net.createServer((s) => { held.push(s); s.on('error', () => {}); });
-    server.on('error', (e) => { console.error('server error', e.code); process.exit(1); });
+    // libuv reports EMFILE when even its reserve descriptor cannot be had
+    // back; node's server keeps listening then, and so does this one.
+    server.on('error', (e) => console.error('server error (listening on)', e.code));
     server.listen(0, '127.0.0.1', () => console.log(server.address().port));
     process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`;
   const child = spawn('bash', ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" -e "$1"`, process.execPath, script],
@@ -73,4 +75,4 @@ compare(t, `${CLIENTS} connections to a server with ${FD_LIMIT} descriptors: the
   t.strictSame(r.otherErrors, [], 'no other error');
   t.ok(r.surplusEnded, 'every connection the server has no descriptor for ends');
   t.ok(r.heldWithinLimit, 'the server holds only what its descriptors allow');
-}, 30_000);
+}, 60_000);
