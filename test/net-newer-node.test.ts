@@ -292,3 +292,28 @@ compare(t, 'setTypeOfService / getTypeOfService and the typeOfService option (no
   t.strictSame(r.afterDestroy, [0x48, true, 0x08]);
   t.equal(r.option, 0x28);
 });
+
+compare(t, "'net.client.socket' for Socket#connect too (node 22.17), not only net.connect", async (net) => {
+  const dc = await import('node:diagnostics_channel');
+  const seen: string[] = [];
+  const onMessage = (message: any) => seen.push(message.socket instanceof net.Socket ? 'socket' : typeof message.socket);
+  dc.subscribe('net.client.socket', onMessage);
+  const server = net.createServer((s) => s.end());
+  const port = await listen(server);
+  try {
+    const a = net.connect(port, '127.0.0.1');
+    a.resume();
+    seen.push('after net.connect');
+    const b = new net.Socket();
+    b.resume();
+    b.connect(port, '127.0.0.1');
+    seen.push('after socket.connect');
+    await Promise.all([once(a, 'close'), once(b, 'close')]);
+  } finally {
+    dc.unsubscribe('net.client.socket', onMessage);
+  }
+  await closeServer(server);
+  return seen;
+}, (t, r) => t.strictSame(r, features.clientSocketChannelOnConnect
+  ? ['socket', 'after net.connect', 'socket', 'after socket.connect']
+  : ['socket', 'after net.connect', 'after socket.connect']));
