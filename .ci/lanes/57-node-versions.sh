@@ -49,7 +49,10 @@ for major in $majors; do
   fi
   bin=$(cd "$bin" && pwd)
   echo "--- Node $("$bin/node" --version): tap and compat suites"
-  line=$(PATH="$bin:$PATH" node scripts/test.js tap compat | tee /dev/stderr | tail -1)
+  out=$(mktemp)
+  PATH="$bin:$PATH" node scripts/test.js tap compat | tee "$out"
+  line=$(tail -1 "$out")
+  rm -f "$out"
   if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
     passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
     echo "--- Node $major: ${BASH_REMATCH[1]} passed, ${BASH_REMATCH[2]} failed, $((SECONDS - start)) s"
