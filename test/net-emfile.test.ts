@@ -2,18 +2,20 @@
 // connections it has no descriptor for and closes them at once (its EMFILE
 // trick with a reserve descriptor), so the clients see a clean end, not a
 // reset and not a connection left hanging in the backlog. The engine does the
-// same (DescriptorReserve in native/platform). The server runs in a child
-// whose `ulimit -n` is low; the clients are node:net here and send a few bytes
-// first, since a close with unread bytes is where a reset would come from.
+// same (DescriptorReserve in native/platform), and reads what the connection
+// holds first, so that its close is a FIN even when the client's bytes came
+// first (libuv's is then a reset). The server runs in a child whose
+// `ulimit -n` is low; the clients are node:net and send a few bytes at once.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { compare, Impl } from './impl';
+import { readFileSync } from 'node:fs';
+import { eachImpl, nodeImpl, Impl } from './impl';
 
 const CLIENTS = 600;
 const FD_LIMIT = 80;
 
 /** Starts the server child with a low descriptor limit; resolves with its port and a stop function. */
-async function limitedServer(impl: Impl): Promise<{ port: number; stop: () => void }> {
+async function limitedServer(impl: Impl): Promise<{ port: number; pid: number; stop: () => void }> {
   const script = `const net = require(${JSON.stringify(impl.requirePath)});
     const held = [];
     const server = net.createServer((s) => { held.push(s); s.on('error', () => {}); });
@@ -29,12 +31,18 @@ async function limitedServer(impl: Impl): Promise<{ port: number; stop: () => vo
     child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  return { port, stop: () => child.stdin.end() };
+  return { port, pid: child.pid!, stop: () => child.stdin.end() };
 }
 
-compare(t, `${CLIENTS} connections to a server with ${FD_LIMIT} descriptors: the surplus ends cleanly`, async (_net, impl) => {
+/** CPU time (user + system) the process has used, in clock ticks (10 ms on Linux). */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+eachImpl(t, `${CLIENTS} connections to a server with ${FD_LIMIT} descriptors: the surplus ends cleanly`, async (t, _net, impl) => {
   const net = require('node:net') as typeof import('node:net');
-  const { port, stop } = await limitedServer(impl);
+  const { port, pid, stop } = await limitedServer(impl);
   const outcome = { connected: 0, ended: 0, reset: 0, otherErrors: [] as string[] };
   let settled = 0;
   const sockets: import('node:net').Socket[] = [];
@@ -61,18 +69,27 @@ compare(t, `${CLIENTS} connections to a server with ${FD_LIMIT} descriptors: the
   });
   await allSettled;
   const held = CLIENTS - settled;
+  // At the limit with nothing pending, the server must sleep (io_uring's
+  // accept fails at once when the table is full; re-posting it spun).
+  const ticksBefore = cpuTicks(pid);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idleCpuMs = (cpuTicks(pid) - ticksBefore) * 10;
   for (const c of sockets) c.destroy();
   stop();
-  return {
-    connected: outcome.connected, reset: outcome.reset, otherErrors: outcome.otherErrors,
-    // How many the server keeps depends on how many descriptors each runtime
-    // uses itself; every other one must have ended (none left in the backlog).
-    surplusEnded: outcome.ended >= CLIENTS - FD_LIMIT, heldWithinLimit: held > 0 && held < FD_LIMIT,
-  };
-}, (t, r) => {
-  t.equal(r.connected, CLIENTS, 'every connect completes (the kernel accepts into the backlog)');
-  t.equal(r.reset, 0, 'no client is reset');
-  t.strictSame(r.otherErrors, [], 'no other error');
-  t.ok(r.surplusEnded, 'every connection the server has no descriptor for ends');
-  t.ok(r.heldWithinLimit, 'the server holds only what its descriptors allow');
+  t.equal(outcome.connected, CLIENTS, 'every connect completes (the kernel accepts into the backlog)');
+  t.strictSame(outcome.otherErrors, [], 'no error other than a reset');
+  // How many the server keeps depends on how many descriptors each runtime
+  // uses itself; every other one must have ended (none left in the backlog).
+  t.ok(outcome.ended + outcome.reset >= CLIENTS - FD_LIMIT, 'every connection the server has no descriptor for ends');
+  t.ok(held > 0 && held < FD_LIMIT, `the server holds only what its descriptors allow (${held})`);
+  // An idle server uses ~0 ms of CPU in that second; the spin used hundreds.
+  t.ok(idleCpuMs <= 100, `the server does not spin at the limit (${idleCpuMs} ms of CPU in 1 s)`);
+  if (impl === nodeImpl) {
+    // libuv closes a shed connection as it is: if the client's bytes came
+    // first, the kernel sends a reset. How often depends on timing.
+    t.comment(`node:net: ${outcome.reset} of ${CLIENTS - held} shed connections reset`);
+  } else {
+    // The engine reads what a shed connection holds before closing it.
+    t.equal(outcome.reset, 0, 'no shed connection is reset');
+  }
 }, 60_000);
