@@ -13,12 +13,16 @@ import { getEngine, CloseMode } from './engine';
 import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ErrnoException, ExceptionWithHostPort, UVExceptionWithHostPort } from './errors';
 import { addAbortListener, symbolDispose, validateAbortSignal, validateNumber, validatePort } from './validate';
-import { normalizeArgs, toNumber, isPipeName, unixSocketFile, unixSocketName } from './args';
+import { normalizeArgs, toNumber, isPipeName, pipeNameError, unixSocketFile, unixSocketName } from './args';
 import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
 import { Socket, acceptedSocketOptions, guessHandleType, isUnixSocketHandle } from './socket';
 import { listenInCluster, adoptClusterConnection, nodeOwnerSymbol } from './cluster';
 import type { ClusterHandle } from './cluster';
-import { zoneAsNodeReadsIt } from './ip';
+import { isIP, zoneAsNodeReadsIt } from './ip';
+import { boundSocketOf } from './bound_socket';
+import { isBlockList } from './blocklist';
+import { applyAcceptedTimeouts, applyListenerTimeouts, readServerTimeouts } from './idle';
+import { features } from './features';
 import { kAcceptedHandle, kAcceptedResource, kAsyncResource, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay } from './symbols';
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING } = codes;
@@ -107,7 +111,9 @@ function onconnection(self: Server, status: number, peer: number, resource: Asyn
     self.emit('error', new ErrnoException(status, 'accept'));
     return;
   }
-  if (self.maxConnections && self._connections >= self.maxConnections) {
+  // (node 21: maxConnections = 0 drops every connection.)
+  if ((features.maxConnectionsZeroDrops ? self.maxConnections != null : self.maxConnections) &&
+      self._connections >= self.maxConnections) {
     engine.setOwner(peer, droppedOwner);
     if (self[kIsPipe]) {
       // node's Pipe handles have no address getters: 'drop' carries no data.
@@ -130,6 +136,18 @@ function onconnection(self: Server, status: number, peer: number, resource: Asyn
     engine.close(peer, CloseMode.Abort);
     return;
   }
+  if (self.blockList && !self[kIsPipe]) {
+    // node 22.13: a blocked peer's connection is closed, with no event.
+    const remote: Partial<AddressInfo> = {};
+    engine.peername(peer, remote);
+    const addressType = isIP(remote.address ?? '');
+    if (addressType && self.blockList.check(remote.address!, `ipv${addressType}`)) {
+      engine.setOwner(peer, droppedOwner);
+      engine.close(peer, CloseMode.Abort);
+      return;
+    }
+  }
+  applyAcceptedTimeouts(self, peer);
   const socket = new Socket(acceptedSocketOptions({
     [kAcceptedHandle]: peer,
     [kAcceptedResource]: resource,
@@ -171,7 +189,8 @@ function unlinkPipe(path: string): void {
 function chmodPipe(path: string, readableAll: boolean, writableAll: boolean): void {
   // The socket's own name (libuv asks getsockname): a long path was cut.
   const file = unixSocketFile(path);
-  let mode = fs.statSync(file).mode;
+  // (libuv 1.47 and later set exactly these bits; 1.46 adds them to the file's mode.)
+  let mode = features.pipeChmodExact ? 0 : fs.statSync(file).mode;
   if (readableAll) mode |= 0o444;
   if (writableAll) mode |= 0o222;
   fs.chmodSync(file, mode & 0o7777);
@@ -181,6 +200,12 @@ export interface ServerOpts extends nodeNet.ServerOpts {
   highWaterMark?: number;
   /** iocp-net: every TCP listen() of this server sets SO_REUSEPORT (node 22.12's listen({ reusePort }), on every node). */
   reusePort?: boolean;
+  /** node 22.13: connections from addresses this list blocks are closed at once. */
+  blockList?: nodeNet.BlockList;
+  /** iocp-net: close connections on which nothing was received or sent for this many ms ('timeout', then destroy). */
+  idleTimeout?: number;
+  /** iocp-net: TCP_USER_TIMEOUT (ms) of every accepted connection. */
+  userTimeout?: number;
 }
 
 /**
@@ -226,6 +251,11 @@ export function initServer(self: Server, options?: any, connectionListener?: any
   self.keepAlive = Boolean(options.keepAlive);
   self.keepAliveInitialDelay = ~~(options.keepAliveInitialDelay / 1000);
   self.highWaterMark = options.highWaterMark ?? getDefaultHighWaterMark(false);
+  if (features.blockList && options.blockList) {
+    if (!isBlockList(options.blockList)) throw new ERR_INVALID_ARG_TYPE('options.blockList', 'net.BlockList', options.blockList);
+    self.blockList = options.blockList;
+  }
+  readServerTimeouts(self, options);
   // iocp-net's, on every node (node 22.12 has it on listen()): read from the
   // copy made above, so the caller's object is read as node reads it.
   self[kReusePort] = options.reusePort === true;
@@ -256,6 +286,10 @@ export class Server extends EventEmitter implements nodeNet.Server {
   declare keepAlive: boolean;
   declare keepAliveInitialDelay: number;
   declare highWaterMark: number;
+  /** node 22.13: connections from addresses it blocks are closed at once. */
+  declare blockList?: nodeNet.BlockList;
+  /** node 22.12: read by cluster workers (see README). */
+  declare dropMaxConnection?: boolean;
 
   declare [kListenHandle]: number;
   declare [kClusterHandle]: ClusterHandle | null;
@@ -292,11 +326,16 @@ export class Server extends EventEmitter implements nodeNet.Server {
     if (cb !== null) this.once('listening', cb);
     const backlogFromArgs =
       toNumber(args.length > 1 && args[1]) || toNumber(args.length > 2 && args[2]);
+    if (boundSocketOf(options) !== null) {
+      throw new ERR_INVALID_ARG_VALUE('options', options, 'is a net.BoundSocket, which iocp-net cannot adopt');
+    }
     options = options._handle || options.handle || options;
     const ipv6Only = options.ipv6Only === true;
-    // node's getFlags(): UV_TCP_IPV6ONLY (1) | UV_TCP_REUSEPORT (2: here from
-    // createServer({ reusePort }), which no listen() options object shows).
-    const flags = (ipv6Only ? 1 : 0) | (this[kReusePort] ? 2 : 0);
+    // node's getFlags(): UV_TCP_IPV6ONLY (1) | UV_TCP_REUSEPORT (2, node 22.12;
+    // on every node from createServer({ reusePort }), which no listen()
+    // options object shows).
+    const flags = (ipv6Only ? 1 : 0) |
+      ((features.reusePort && options.reusePort === true) || this[kReusePort] ? 2 : 0);
     this._listeningId++;
     this[kAsyncResource] = new AsyncResource('TCPSERVERWRAP');
     // node's `options instanceof TCP` (a handle of its own): one look at the
@@ -327,6 +366,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
     if (typeof options.port === 'number' || typeof options.port === 'string') {
       validatePort(options.port, 'options.port');
       backlog = options.backlog || backlogFromArgs;
+      if (features.reusePort && options.reusePort === true) options.exclusive = true;
       if (options.host) {
         lookupAndListen(this, options.port | 0, options.host, backlog, options.exclusive, flags);
       } else {
@@ -528,7 +568,21 @@ function lookupAndListen(self: Server, port: number, address: string, backlog: n
                          exclusive: unknown, flags: number): void {
   const listeningId = self._listeningId;
   // node:dns is loaded on the first listen() with a host, as node:net does.
-  (require('dns') as typeof dnsModule).lookup(address, (err, ip, addressType) => {
+  const dns = require('dns') as typeof dnsModule;
+  if (features.listenSkipsLinkLocal) {
+    // node 22.8: every address, then the first that is not IPv6 link-local.
+    dns.lookup(address, { all: true }, (err, addresses) => {
+      if (listeningId !== self._listeningId) return;
+      if (err) {
+        self.emit('error', err);
+        return;
+      }
+      const valid = addresses.find((a) => !isIpv6LinkLocal(a.address)) ?? addresses[0];
+      listenHere(self, valid.address, port, valid?.family || 4, backlog, undefined, exclusive, flags);
+    });
+    return;
+  }
+  dns.lookup(address, (err, ip, addressType) => {
     if (listeningId !== self._listeningId) return;
     if (err) {
       self.emit('error', err);
@@ -603,6 +657,14 @@ function listenOnHandle(self: Server, handle: ClusterHandle, backlog: number, de
   return handle.listen ? handle.listen(backlog) : 0;
 }
 
+/** fe80::/10 */
+function isIpv6LinkLocal(ip: string): boolean {
+  if (isIP(ip) !== 6) return false;
+  const head = ip.split('%')[0].toLowerCase();
+  const first = parseInt(head.split(':')[0] || '0', 16);
+  return (first & 0xffc0) === 0xfe80;
+}
+
 /** node's setupListenHandle: bind+listen now, 'listening' (or 'error') on the next tick. */
 function setupListenHandle(self: Server, address: string | null, port: number | null, addressType: number | null,
                            backlog: number | false | undefined, fd: number | undefined, flags: number,
@@ -629,7 +691,7 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
     adopted = true;
     isPipe = rval > 0 && isUnixSocketHandle(rval);
   } else if (port === -1 && addressType === -1) {
-    rval = engine.listenPipe(unixSocketName(address!), backlogValue);
+    rval = pipeNameError(address!) || engine.listenPipe(unixSocketName(address!), backlogValue);
     // libuv reports a missing directory as EACCES when binding a pipe.
     if (rval === UV_ENOENT) rval = UV_EACCES;
     isPipe = true;
@@ -656,7 +718,10 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
   self[kIsPipe] = isPipe;
   self[kBoundPath] = isPipe && !adopted ? address : null;
   self[kAdopted] = adopted && rval > 0;
-  if (rval > 0) engine.setOwner(rval, new ServerHandleOwner(self, rval));
+  if (rval > 0) {
+    engine.setOwner(rval, new ServerHandleOwner(self, rval));
+    applyListenerTimeouts(self, rval);
+  }
   if (netServerListen.hasSubscribers) netServerListen.asyncEnd.publish({ server: self });
   self._connectionKey = addressType + ':' + address + ':' + port;
   if (self._unref) self.unref();
