@@ -73,6 +73,15 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void OnEvent(const Event& event) = 0;
+
+  // Memory the next receive may fill in place, as libuv's alloc_cb: a kData
+  // event whose `data` is this memory may keep it (the bridge hands it to JS
+  // as the chunk's Buffer, with no copy). Valid until the next call or the
+  // end of the Drain. nullptr (the default): the backend's own buffer.
+  virtual uint8_t* LendReceiveMemory(size_t* capacity) {
+    *capacity = 0;
+    return nullptr;
+  }
 };
 
 struct WriteSlice {

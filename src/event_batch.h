@@ -46,6 +46,7 @@ class EventBatch final : public EventSink {
   // call: write callbacks are held as local handles until Publish.
   void Begin();
   void OnEvent(const Event& event) override;
+  uint8_t* LendReceiveMemory(size_t* capacity) override { return received_.Lend(capacity); }
   size_t count() const { return count_; }
 
   // The JS arguments of the batch call: records (Float64Array), buffers

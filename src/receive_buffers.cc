@@ -13,8 +13,40 @@ void ReceiveBuffers::Begin() {
   failed_ = false;
 }
 
+uint8_t* ReceiveBuffers::Lend(size_t* capacity) {
+  *capacity = 0;
+  if (failed_) return nullptr;
+  if (slab_ref_ == nullptr) {
+    void* memory = nullptr;
+    napi_value slab;
+    if (napi_create_buffer(env_, kSlabSize, &memory, &slab) != napi_ok ||
+        napi_create_reference(env_, slab, 1, &slab_ref_) != napi_ok) {
+      slab_ref_ = nullptr;
+      return nullptr;  // the backend reads into its own buffer then
+    }
+    slab_memory_ = static_cast<uint8_t*>(memory);
+  }
+  *capacity = kSlabSize;
+  return slab_memory_;
+}
+
 bool ReceiveBuffers::Copy(const uint8_t* data, size_t size, uint32_t* index, size_t* offset) {
   if (failed_) return false;
+  if (data == slab_memory_ && slab_ref_ != nullptr && size >= kAdoptMin) {
+    // The read filled the lent slab: it becomes this chunk's Buffer.
+    napi_value slab;
+    if (napi_get_reference_value(env_, slab_ref_, &slab) != napi_ok || slab == nullptr) {
+      failed_ = true;
+      return false;
+    }
+    napi_delete_reference(env_, slab_ref_);
+    slab_ref_ = nullptr;
+    slab_memory_ = nullptr;
+    own_.push_back(slab);
+    *index = static_cast<uint32_t>(own_.size());
+    *offset = 0;
+    return true;
+  }
   if (size < kOwnBufferMin) {
     *index = kSmallIndex;
     *offset = small_.size();
@@ -54,6 +86,9 @@ bool ReceiveBuffers::Publish(napi_value* buffers) {
 }
 
 void ReceiveBuffers::Release() {
+  if (slab_ref_ != nullptr) napi_delete_reference(env_, slab_ref_);
+  slab_ref_ = nullptr;
+  slab_memory_ = nullptr;
   own_.clear();
   small_.clear();
   small_.shrink_to_fit();

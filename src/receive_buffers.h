@@ -13,6 +13,14 @@
 // promoted and waited for a mark-compact (one per ~64 MB received at 1,000
 // connections). A managed Buffer that JS drops dies in the next scavenge.
 //
+// Where the backend reads on the JS thread (epoll), it reads into a slab this
+// class lends (EventSink::LendReceiveMemory): a read of kAdoptMin bytes or
+// more then becomes its chunk's Buffer as it is, with no copy (a view of
+// the slab's first bytes, so at most half of it is unused), and the next
+// receive gets a new slab; a smaller read is copied out as above and the
+// slab is lent again. An unused slab is kept (a reference) for the next
+// batch, so small-message batches allocate none.
+//
 // Buffer indexes in the batch: 0 is the shared small Buffer, 1.. the own ones.
 #pragma once
 
@@ -30,6 +38,8 @@ class ReceiveBuffers {
   static constexpr size_t kOwnBufferMin = 4096;
   static constexpr uint32_t kSmallIndex = 0;
   static constexpr size_t kMaxKeptStaging = 1024 * 1024;
+  static constexpr size_t kSlabSize = 64 * 1024;  // node's read size too
+  static constexpr size_t kAdoptMin = kSlabSize / 2;
 
   explicit ReceiveBuffers(napi_env env) : env_(env) {}
 
@@ -40,6 +50,9 @@ class ReceiveBuffers {
   // offset in it. False if no Buffer could be made (the environment is
   // shutting down): the batch cannot be delivered then.
   bool Copy(const uint8_t* data, size_t size, uint32_t* index, size_t* offset);
+
+  // The slab the next receive may fill (nullptr if none could be made).
+  uint8_t* Lend(size_t* capacity);
 
   // The batch's Buffers as a JS array (undefined when nothing was received).
   bool Publish(napi_value* buffers);
@@ -52,6 +65,8 @@ class ReceiveBuffers {
   std::vector<napi_value> own_;    // this batch's own Buffers (local handles)
   std::vector<uint8_t> small_;     // this batch's small reads, back to back
   bool failed_ = false;
+  napi_ref slab_ref_ = nullptr;      // the slab, held until a read adopts it
+  uint8_t* slab_memory_ = nullptr;   // its bytes (valid while slab_ref_ holds it)
 };
 
 }  // namespace bridge

@@ -417,6 +417,12 @@ void EngineCore::DeliverData(Connection* conn, const uint8_t* data, size_t size)
   Deliver(event);
 }
 
+uint8_t* EngineCore::SinkReceiveMemory(const Connection* conn, size_t* capacity) {
+  *capacity = 0;
+  if (sink_ == nullptr || !conn->reading || conn->closing || conn->HasStash()) return nullptr;
+  return sink_->LendReceiveMemory(capacity);
+}
+
 void EngineCore::DeliverQueued() {
   if (sink_ == nullptr) return;  // outside Drain: RequestDrain() brings us back
   while (!events_.empty()) {
@@ -442,6 +448,7 @@ void EngineCore::DeliverQueued() {
 void EngineCore::BeginDrain(EventSink& sink) {
   sink_ = &sink;
   delivered_ = 0;
+  drain_received_ = 0;
   DeliverQueued();
 }
 
@@ -584,6 +591,7 @@ void EngineCore::RearmReceive(Connection* conn) {
 
 void EngineCore::HandleReceived(Connection* conn, const uint8_t* data, size_t size) {
   conn->receive_armed = false;
+  drain_received_ += size;
   if (conn->idle_timeout_ms != 0 && !conn->closing) TouchIdle(conn);
   if (!conn->closing) {
     if (conn->reading && !conn->HasStash()) {
@@ -594,7 +602,7 @@ void EngineCore::HandleReceived(Connection* conn, const uint8_t* data, size_t si
       conn->stash.insert(conn->stash.end(), data, data + size);
     }
   }
-  ReceiveEnded(conn);
+  AfterReceive(conn);
 }
 
 void EngineCore::HandleEof(Connection* conn) {
@@ -611,7 +619,7 @@ void EngineCore::HandleEof(Connection* conn) {
       conn->stash_eof = true;
     }
   }
-  ReceiveEnded(conn);
+  AfterReceive(conn);
 }
 
 void EngineCore::HandleReceiveError(Connection* conn, int status) {
@@ -622,11 +630,20 @@ void EngineCore::HandleReceiveError(Connection* conn, int status) {
   } else if (status != UV_ECANCELED) {
     ReadFailed(conn, status);
   }
-  ReceiveEnded(conn);
+  AfterReceive(conn);
 }
 
 void EngineCore::ReceiveEnded(Connection* conn) {
   conn->receive_armed = false;
+  AfterReceive(conn);
+}
+
+// The receive has ended (receive_armed was cleared when it did, before its
+// event went out): re-arm if still wanted. Not clearing receive_armed here
+// matters: a listener that paused and resumed the stream in its 'data'
+// callback already armed the next receive, and a second one would run
+// beside it (two receives in flight can hand over their bytes out of order).
+void EngineCore::AfterReceive(Connection* conn) {
   HandleId id = conn->id;
   DeliverQueued();
   conn = Find(id);  // the sink may have closed it (still valid until kClosed)

@@ -137,6 +137,20 @@ class EngineCore : public Backend {
   // ArmReceive when the connection wants one (reading, nothing held back).
   void RearmReceive(Connection* conn);
   static uint64_t NowMs();
+  // The sink's memory for a receive on `conn` that runs now, inside Drain,
+  // when its bytes would go straight to the sink (reading, nothing stashed);
+  // nullptr otherwise (then the backend's own buffer: what is stashed is
+  // copied anyway).
+  uint8_t* SinkReceiveMemory(const Connection* conn, size_t* capacity);
+  // Bytes one Drain receives before it stops reading (the rest is read by
+  // the next Drain, one loop turn later). Why: the bridge hands a Drain's
+  // chunks to JS in one call, and every chunk is held until that call; a
+  // Drain of 1,000 connections x 64 KiB held ~60 MB of young Buffers, so
+  // V8's scavenges (started by external memory) ran in the middle of it,
+  // promoted them all, and only mark-compacts freed them (~25 per second in
+  // a deep-pipeline echo, where node:net, one JS call per read, does none).
+  static constexpr size_t kDrainReceiveBudget = 1024 * 1024;
+  bool ReceiveBudgetSpent() const { return drain_received_ >= kDrainReceiveBudget; }
   const BackendOptions& options() const { return options_; }
   // Every live Connection (teardown: cancel what is in flight).
   const std::vector<Connection*>& connections() const { return all_; }
@@ -149,6 +163,7 @@ class EngineCore : public Backend {
   void UpdateActive(Connection* conn);
   void QueueEvent(EventKind kind, HandleId id, int status, uint64_t token = 0);
   void Deliver(const Event& event);
+  void AfterReceive(Connection* conn);
   void DeliverData(Connection* conn, const uint8_t* data, size_t size);
   void MarkDirty(Connection* conn);
   void StartSendIfReady(Connection* conn);
@@ -180,6 +195,7 @@ class EngineCore : public Backend {
   sockets::DescriptorReserve reserve_;
   EventSink* sink_ = nullptr;
   size_t delivered_ = 0;
+  size_t drain_received_ = 0;  // bytes received in this Drain
   std::vector<uint8_t> scratch_;
   long active_refed_ = 0;
 };

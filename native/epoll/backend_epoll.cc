@@ -120,6 +120,10 @@ class EpollBackend final : public EngineCore {
       if (conn->listener) {
         AcceptBatch(conn);
       } else if (conn->receive_armed) {
+        if (ReceiveBudgetSpent()) {
+          ListReady(conn);  // its turn comes first in the next Drain
+          continue;
+        }
         ReadOnce(conn);
       }
       AfterCompletion(id);
@@ -255,7 +259,11 @@ class EpollBackend final : public EngineCore {
       if (conn->listener) {
         AcceptBatch(conn);
       } else if (conn->receive_armed && !conn->in_ready) {
-        ReadOnce(conn);
+        if (ReceiveBudgetSpent()) {
+          ListReady(conn);
+        } else {
+          ReadOnce(conn);
+        }
       }
     }
     conn = AsEpoll(Find(id));
@@ -283,14 +291,22 @@ class EpollBackend final : public EngineCore {
       ReceiveEnded(conn);
       return;
     }
-    int64_t n = sockets::ReceiveNow(conn->fd, read_buffer_.data(), read_buffer_.size());
+    // Into the sink's memory when it lends some (no copy on the way to JS,
+    // as node reads into the Buffer it hands over), else the shared buffer.
+    size_t capacity = 0;
+    uint8_t* memory = SinkReceiveMemory(conn, &capacity);
+    if (memory == nullptr) {
+      memory = read_buffer_.data();
+      capacity = read_buffer_.size();
+    }
+    int64_t n = sockets::ReceiveNow(conn->fd, memory, capacity);
     if (n > 0) {
       // A short read drained the socket's bytes, but not its end: after the
       // peer's FIN or a reset (whose edge came already, maybe merged with
       // the data's) a read still has EOF or the error to report. A full
       // read may have left more.
-      conn->readable = static_cast<size_t>(n) == read_buffer_.size() || conn->peer_closed;
-      HandleReceived(conn, read_buffer_.data(), static_cast<size_t>(n));
+      conn->readable = static_cast<size_t>(n) == capacity || conn->peer_closed;
+      HandleReceived(conn, memory, static_cast<size_t>(n));
     } else if (n == 0) {
       HandleEof(conn);
     } else if (n == UV_EAGAIN) {

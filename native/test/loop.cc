@@ -46,7 +46,18 @@ void Loop::OnEvent(const Event& event) {
     if (++written_counts_[event.token] != 1) ++violations_;
     written_status_[event.token] = event.status;
   }
+  std::unique_ptr<uint8_t[]> taken;
+  if (event.kind == EventKind::kData && lent_ && event.data == lent_.get()) {
+    ++lent_chunks_;
+    if (event.size >= kLentSize / 2) taken = std::move(lent_);
+  }
   if (on_event) on_event(event);
+}
+
+uint8_t* Loop::LendReceiveMemory(size_t* capacity) {
+  if (!lent_) lent_.reset(new uint8_t[kLentSize]);
+  *capacity = kLentSize;
+  return lent_.get();
 }
 
 bool Loop::RunUntil(const std::function<bool()>& done, int timeout_ms) {
