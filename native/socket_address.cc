@@ -1,7 +1,14 @@
 #include "socket_address.h"
 
+#ifdef _WIN32
+#include <iphlpapi.h>  // if_nametoindex, if_indextoname (netioapi.h)
+#ifndef IF_NAMESIZE
+#define IF_NAMESIZE NDIS_IF_MAX_STRING_SIZE
+#endif
+#else
 #include <arpa/inet.h>
 #include <net/if.h>
+#endif
 
 #include <cstddef>
 #include <cstdlib>
@@ -47,7 +54,9 @@ bool SocketAddress::FromIp(const std::string& ip, uint16_t port, SocketAddress* 
     size_t percent = ip.find('%');
     if (percent != std::string::npos) {
       text = ip.substr(0, percent);
-      if (!ParseScope(ip.substr(percent + 1), &v6->sin6_scope_id)) return false;
+      uint32_t scope = 0;
+      if (!ParseScope(ip.substr(percent + 1), &scope)) return false;
+      v6->sin6_scope_id = scope;
     }
     if (inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) != 1) return false;
     v6->sin6_family = AF_INET6;
@@ -122,8 +131,8 @@ std::string SocketAddress::path() const {
   if (!IsUnix()) return "";
   const sockaddr_un* un = reinterpret_cast<const sockaddr_un*>(&storage_);
   size_t header = offsetof(sockaddr_un, sun_path);
-  if (length_ <= header) return "";  // unnamed socket
-  size_t size = length_ - header;
+  if (static_cast<size_t>(length_) <= header) return "";  // unnamed socket
+  size_t size = static_cast<size_t>(length_) - header;
   if (un->sun_path[0] != '\0') {
     // Filesystem path: up to the first NUL (the kernel may count it or not).
     size = strnlen(un->sun_path, size);

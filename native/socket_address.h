@@ -9,6 +9,9 @@
 #ifdef _WIN32
 #include <winsock2.h>
 #include <ws2tcpip.h>
+// sockaddr_un: on Windows a `path` names a named pipe (\\.\pipe\...), as
+// in node; the address only carries the name to the backend.
+#include <afunix.h>
 #else
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -1,6 +1,10 @@
 #include "core/engine_core.h"
 
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <time.h>
+#endif
 
 #include <cstring>
 
@@ -44,9 +48,20 @@ EngineCore::~EngineCore() {
 }
 
 uint64_t EngineCore::NowMs() {
+#ifdef _WIN32
+  return GetTickCount64();  // the clock Windows timers use (~15 ms steps)
+#else
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+#endif
+}
+
+size_t EngineCore::ReadBufferSize() const {
+  size_t page = BufferPool::PageSize();
+  size_t size = options_.read_buffer_size == 0 ? 64 * 1024 : options_.read_buffer_size;
+  size = (size + page - 1) / page * page;
+  return size > 64 * 1024 ? 64 * 1024 : size;
 }
 
 // ------------------------------------------------------------------ handles
@@ -446,7 +461,7 @@ void EngineCore::MaybeShutdown(Connection* conn) {
   if (!conn->shutdown_requested || conn->shutdown_done || !conn->connected || conn->closing) return;
   if (conn->WritesPending()) return;
   conn->shutdown_done = true;
-  QueueEvent(EventKind::kShutdown, conn->id, sockets::ShutdownWrite(conn->fd));
+  QueueEvent(EventKind::kShutdown, conn->id, ShutdownWrite(conn));
 }
 
 // kAbort: the committed writes (the user was told they are done, as node
@@ -490,7 +505,7 @@ void EngineCore::HandleReceived(Connection* conn, const uint8_t* data, size_t si
       conn->stash.insert(conn->stash.end(), data, data + size);
     }
   }
-  ReceiveEnded(conn);
+  AfterReceive(conn);
 }
 
 void EngineCore::HandleEof(Connection* conn) {
@@ -507,7 +522,7 @@ void EngineCore::HandleEof(Connection* conn) {
       conn->stash_eof = true;
     }
   }
-  ReceiveEnded(conn);
+  AfterReceive(conn);
 }
 
 void EngineCore::HandleReceiveError(Connection* conn, int status) {
@@ -518,11 +533,18 @@ void EngineCore::HandleReceiveError(Connection* conn, int status) {
   } else if (status != UV_ECANCELED) {
     ReadFailed(conn, status);
   }
-  ReceiveEnded(conn);
+  AfterReceive(conn);
 }
 
 void EngineCore::ReceiveEnded(Connection* conn) {
   conn->receive_armed = false;
+  AfterReceive(conn);
+}
+
+// After a receive's result was handled. Not receive_armed = false here: the
+// sink may have re-armed the receive already (ReadStop then ReadStart inside
+// its kData), and a second ArmReceive would put two receives in flight.
+void EngineCore::AfterReceive(Connection* conn) {
   HandleId id = conn->id;
   DeliverQueued();
   conn = Find(id);  // the sink may have closed it (still valid until kClosed)
@@ -719,7 +741,7 @@ void EngineCore::MaybeFinishClose(Connection* conn) {
   if (graceful && conn->connected && !conn->shutdown_done && conn->write_error == 0) {
     // Every byte is in the kernel: send FIN before the close (rule 6).
     conn->shutdown_done = true;
-    sockets::ShutdownWrite(conn->fd);
+    ShutdownWrite(conn);
     if (conn->shutdown_requested) QueueEvent(EventKind::kShutdown, conn->id, 0);
   }
   if (conn->inflight > 0) {

@@ -89,6 +89,10 @@ class EngineCore : public Backend {
   virtual void RequestDrain() = 0;
   // The connection is about to be finalized (its socket closed): forget it.
   virtual void Unregister(Connection* /*conn*/) {}
+  // Every write reached the kernel: end the write side (FIN). By default
+  // shutdown(SHUT_WR); a backend whose handles have no half-close (IOCP's
+  // named pipes) adds what ends the stream instead.
+  virtual int ShutdownWrite(Connection* conn) { return sockets::ShutdownWrite(conn->fd); }
 
   // ---- for Flush and Drain ---------------------------------------------
   // Starts one gathered send on each connection that has writes queued this
@@ -129,6 +133,9 @@ class EngineCore : public Backend {
   void RearmReceive(Connection* conn);
   static uint64_t NowMs();
   const BackendOptions& options() const { return options_; }
+  // Bytes per read: options().read_buffer_size as a page multiple, at most
+  // 64 KiB, a 'data' chunk never larger than node's (rules 10, 17).
+  size_t ReadBufferSize() const;
   // Every live Connection (teardown: cancel what is in flight).
   const std::vector<Connection*>& connections() const { return all_; }
   BufferPool& send_pool() { return send_pool_; }
@@ -148,6 +155,7 @@ class EngineCore : public Backend {
   void MaybeShutdown(Connection* conn);
   void ScheduleRetry(Connection* conn, bool receive);
   void ArmTimerForNextDeadline();
+  void AfterReceive(Connection* conn);
   void ReadFailed(Connection* conn, int status);
   void ScheduleStash(Connection* conn);
   void DeliverStash(HandleId id);

@@ -1,5 +1,6 @@
-// Test fixture: a Backend plus an event loop made of poll(2) on PollFd(),
-// Drain() and Flush(), like the Node bridge does it. It also checks the
+// Test fixture: a Backend plus an event loop made of poll(2) on PollFd()
+// (or, for IOCP, an event its wake callback sets), Drain() and Flush(), like
+// the Node bridge does it. It also checks the
 // contract's accounting for every handle: exactly one kClosed, nothing after
 // it, at most one kWritten per token.
 #pragma once
@@ -52,7 +53,12 @@ class Loop : public EventSink {
   void OnEvent(const Event& event) override;
 
  private:
+  bool WaitForCompletions(int ms);
+
   std::unique_ptr<Backend> backend_;
+#ifdef _WIN32
+  void* wake_event_ = nullptr;  // HANDLE
+#endif
   std::map<HandleId, int> closed_counts_;
   std::set<HandleId> closed_;
   std::map<uint64_t, int> written_counts_;
