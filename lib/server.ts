@@ -293,7 +293,9 @@ export class Server extends EventEmitter implements nodeNet.Server {
       backlog = options.backlog || backlogFromArgs;
       this._listen2(pipeName, -1, -1, backlog, undefined, 0);
       if (!this[kListenHandle]) return this;
-      if (options.readableAll === true || options.writableAll === true) {
+      // On Windows node's uv_pipe_chmod widens the named pipe's DACL instead;
+      // iocp-net does not do that yet (the pipe keeps its default access).
+      if ((options.readableAll === true || options.writableAll === true) && process.platform !== 'win32') {
         try {
           chmodPipe(pipeName, options.readableAll === true, options.writableAll === true);
         } catch (e: any) {

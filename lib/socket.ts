@@ -11,7 +11,7 @@ import { codes, ErrnoException, ExceptionWithHostPort, genericNodeError } from '
 import { validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString } from './validate';
 import { bindPort, normalizeArgs, normalizedArgsSymbol } from './args';
 import type { NormalizedArgs } from './args';
-import { UV_ENOTCONN } from './uv';
+import { UV_EISCONN, UV_ENOTCONN } from './uv';
 import {
   kHandle, kHasHandle, kAcceptedHandle, kAcceptedResource, kInternalConnect, kAdoptHandle, kAfterConnect,
   kConnectFailed, kAsyncResource, kTimeout, kAbortPendingAttempt, kUnref, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay,
@@ -546,8 +546,17 @@ export class Socket extends Duplex implements nodeNet.Socket {
     const engine = getEngine();
     if (this[kHandle]) {
       // connect() while connected: node's connect on the live handle succeeds
-      // again (same connection); mirror that instead of opening another one.
+      // again (same connection) on Linux; on Windows libuv's ConnectEx on the
+      // connected socket fails with EISCONN. Mirror that instead of opening
+      // another connection.
       this.emit('connectionAttempt', address, port, addressType);
+      if (process.platform === 'win32') {
+        // Reported as node's internalConnect reports a connect call that failed.
+        const sockname = this._getsockname();
+        const details = sockname.address !== undefined ? `${sockname.address}:${sockname.port}` : undefined;
+        this.destroy(new ExceptionWithHostPort(UV_EISCONN, 'connect', address, port, details));
+        return;
+      }
       setImmediate(() => {
         if (this.connecting && this[kHandle]) this[kAfterConnect](0);
       });

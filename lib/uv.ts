@@ -20,3 +20,4 @@ export const UV_EAFNOSUPPORT = uvErrno('EAFNOSUPPORT');
 export const UV_EADDRNOTAVAIL = uvErrno('EADDRNOTAVAIL');
 export const UV_ENOENT = uvErrno('ENOENT');
 export const UV_EACCES = uvErrno('EACCES');
+export const UV_EISCONN = uvErrno('EISCONN');

@@ -1,7 +1,7 @@
 // net.Server: listen() forms, synchronous bind, close(), address(),
 // getConnections, maxConnections/'drop', pauseOnConnect, options, events.
 import t from 'tap';
-import { compare, listen, closeServer, once, errorShape, pipePath, delay, ipv6LoopbackAvailable, mask, Net, Server } from './impl';
+import { compare, listen, closeServer, once, errorShape, pipePath, delay, ipv6LoopbackAvailable, mask, uvErrno, Net, Server } from './impl';
 
 const serverEvents = ['listening', 'connection', 'close', 'error', 'drop'];
 
@@ -127,10 +127,10 @@ compare(t, 'listen errors: EADDRINUSE, pipe in missing dir, ERR_SERVER_ALREADY_L
   await closeServer(first);
   return mask({ inUse, log, inUseState, pipeErr, already, bad }, { PORT: port });
 }, (t, r: any) => {
-  t.match(r.inUse, { code: 'EADDRINUSE', errno: -98, syscall: 'listen', address: '127.0.0.1', port: 'PORT', message: 'listen EADDRINUSE: address already in use 127.0.0.1:PORT' });
+  t.match(r.inUse, { code: 'EADDRINUSE', errno: uvErrno('EADDRINUSE'), syscall: 'listen', address: '127.0.0.1', port: 'PORT', message: 'listen EADDRINUSE: address already in use 127.0.0.1:PORT' });
   t.strictSame(r.log, ['error(EADDRINUSE)']);
   // libuv reports a pipe bind into a missing directory as EACCES.
-  t.match(r.pipeErr, { code: 'EACCES', errno: -13, syscall: 'listen', address: '/nonexistent-dir-iocp-net/x.sock',
+  t.match(r.pipeErr, { code: 'EACCES', errno: uvErrno('EACCES'), syscall: 'listen', address: '/nonexistent-dir-iocp-net/x.sock',
     message: 'listen EACCES: permission denied /nonexistent-dir-iocp-net/x.sock', keys: ['code', 'errno', 'syscall', 'address', 'port'] });
   t.match(r.bad.at(-1), { code: 'ERR_INVALID_ARG_VALUE', message: 'The argument \'options\' must have the property "port" or "path". Received { host: \'127.0.0.1\' }' });
   t.match(r.already, { code: 'ERR_SERVER_ALREADY_LISTEN', message: 'Listen method has been called more than once without closing.' });

@@ -1,7 +1,7 @@
 // Socket behaviour on a live connection: lifecycle properties, end/destroy
 // variants, timeouts, pause/backpressure, cork, encodings, event order.
 import t from 'tap';
-import { compare, listen, closeServer, once, errorShape, delay, Net, Socket, Server } from './impl';
+import { compare, listen, closeServer, once, errorShape, delay, uvErrno, Net, Socket, Server } from './impl';
 
 const socketEvents = ['connect', 'ready', 'data', 'end', 'finish', 'close', 'error', 'timeout', 'drain'];
 
@@ -380,7 +380,7 @@ compare(t, 'resetAndDestroy(): the peer sees ECONNRESET', async (net) => {
   t.equal(r.returned, true);
   t.strictSame(r.client, ['close(false)']);
   t.strictSame(r.peer, ['error(Error:ECONNRESET)', 'close(true)']);
-  t.match(r.peerErr, { code: 'ECONNRESET', errno: -104, syscall: 'read', message: 'read ECONNRESET' });
+  t.match(r.peerErr, { code: 'ECONNRESET', errno: uvErrno('ECONNRESET'), syscall: 'read', message: 'read ECONNRESET' });
   t.match(r.freshErr, { code: 'ERR_SOCKET_CLOSED' });
 });
 
@@ -582,7 +582,7 @@ compare(t, 'write after the peer reset: EPIPE/ECONNRESET error shape', async (ne
   return { log: l, errors };
 }, (t, r: any) => {
   t.strictSame(r.log, ['error(Error:ECONNRESET)', 'close(true)']);
-  t.strictSame(r.errors, [{ ctor: 'Error', name: 'Error', code: 'ECONNRESET', errno: -104, syscall: 'read', message: 'read ECONNRESET',
+  t.strictSame(r.errors, [{ ctor: 'Error', name: 'Error', code: 'ECONNRESET', errno: uvErrno('ECONNRESET'), syscall: 'read', message: 'read ECONNRESET',
     keys: ['errno', 'code', 'syscall'], stackHeader: 'Error: read ECONNRESET' }]);
 });
 

@@ -445,7 +445,7 @@ void EngineCore::HandleSendFailed(Connection* conn, int status) {
     return;
   }
   conn->write_error = status;
-  if (conn->receive_armed && !conn->closing) {
+  if (conn->receive_armed && !conn->closing && read_error_before_write_error_) {
     // A dead connection fails the send and the receive alike. libuv reads
     // before it writes, so node reports the peer's reset as a read error
     // ('read ECONNRESET', after any bytes still to read) and the failed

@@ -139,6 +139,12 @@ class EngineCore : public Backend {
   // Every live Connection (teardown: cancel what is in flight).
   const std::vector<Connection*>& connections() const { return all_; }
   BufferPool& send_pool() { return send_pool_; }
+  // How the libuv of the backend's platform reports a send that failed on a
+  // dead connection while a receive is armed: Unix libuv reads first, so
+  // node says 'read ECONNRESET' and the write's callback gets no error
+  // (true); Windows libuv completes the WSASend with its own error, so node
+  // says 'write ECONNRESET' (false).
+  bool read_error_before_write_error_ = true;
   static constexpr size_t kMaxSendBuffers = 128;  // buffers per gathered send
 
  private:

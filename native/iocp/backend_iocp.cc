@@ -75,8 +75,16 @@ constexpr size_t kPipeAcceptsPerListener = 4;
 // After Shutdown of a pipe, a read empty for this long is the end (libuv's
 // eof_timeout).
 constexpr DWORD kPipeEofMs = 50;
-// Packets of our own: the end of a pipe's grace after Shutdown.
-constexpr ULONG_PTR kPipeEofKey = 3;
+// A pipe connect that found every instance busy tries again this often, for
+// up to kPipeBusyMs (libuv waits for an instance up to 30 s too).
+constexpr DWORD kPipeBusyRetryMs = 10;
+constexpr uint64_t kPipeBusyMs = 30000;
+// What a timer of the backend is for.
+enum class TimerKind : uint8_t {
+  kCore,         // the core's deadlines (HandleTimer)
+  kPipeEof,      // the end of a pipe's grace after Shutdown
+  kPipeConnect,  // a pipe connect's next try
+};
 
 enum class OpKind : uint8_t { kReceive, kSend, kConnect, kAccept };
 
@@ -123,10 +131,14 @@ struct IocpConnection : Connection {
   bool pipe_eof_watch = false;
   uint32_t pipe_read_number = 0;
   bool pipe_eof_forced = false;
+  // A pipe connect waiting for a free instance, until this time.
+  bool pipe_connect_waiting = false;
+  uint64_t pipe_connect_deadline = 0;
 
   void ResetBackendState() override {
-    skip_port = more_to_read = pipe_eof_watch = pipe_eof_forced = false;
+    skip_port = more_to_read = pipe_eof_watch = pipe_eof_forced = pipe_connect_waiting = false;
     pipe_read_number = 0;
+    pipe_connect_deadline = 0;
     for (IoOp* op : {&receive, &send, &connect}) op->posted = op->immediate = op->cancelled = false;
   }
   bool pipe() const { return fd.pipe != nullptr; }
@@ -138,7 +150,9 @@ IoOp* OpOf(OVERLAPPED* overlapped) { return CONTAINING_RECORD(overlapped, IoOp, 
 
 class IocpBackend final : public EngineCore {
  public:
-  explicit IocpBackend(const BackendOptions& options) : EngineCore(options) {}
+  explicit IocpBackend(const BackendOptions& options) : EngineCore(options) {
+    read_error_before_write_error_ = false;  // node.exe: 'write ECONNRESET'
+  }
 
   ~IocpBackend() override { CancelEverything(); }
 
@@ -176,12 +190,10 @@ class IocpBackend final : public EngineCore {
     port_.Take(&taken_);
     for (const Completion& packet : taken_) {
       if (packet.key == CompletionPort::kTimerKey) {
-        OnTimerPacket();
-      } else if (packet.key == kPipeEofKey) {
-        OnPipeEofTimer(static_cast<HandleId>(reinterpret_cast<uintptr_t>(packet.overlapped)), packet.bytes);
+        TimerFired(reinterpret_cast<ArmedTimer*>(packet.overlapped));
       } else if (packet.overlapped != nullptr) {
         IoOp* op = OpOf(packet.overlapped);
-        Complete(op, OverlappedResult(op->handle, op->on_socket, packet.overlapped), packet.bytes);
+        Complete(op, ResultOf(op), packet.bytes);
       }
     }
     taken_.clear();
@@ -230,11 +242,8 @@ class IocpBackend final : public EngineCore {
   int StartConnect(Connection* base) override {
     IocpConnection* conn = AsIocp(base);
     if (conn->pipe()) {
-      // Opening the name is the connect; its result is reported like a
-      // later one (as the core does for Unix sockets).
-      int rc = sockets::ConnectNow(conn->fd, conn->remote);
-      if (rc == 0) rc = Register(conn);
-      HandleConnected(conn, rc);
+      conn->pipe_connect_deadline = NowMs() + kPipeBusyMs;
+      TryPipeConnect(conn);
       return 0;
     }
     SocketAddress target = ConnectTarget(conn->remote);
@@ -282,8 +291,15 @@ class IocpBackend final : public EngineCore {
 
   void CancelAll(Connection* base) override {
     IocpConnection* conn = AsIocp(base);
+    if (conn->listener && !conn->listening) {
+      StopAccepting(conn);
+      return;
+    }
     for (IoOp* op : {&conn->receive, &conn->send, &conn->connect}) Cancel(op);
-    for (auto& slot : conn->accepts) Cancel(slot.get());
+    if (conn->pipe_connect_waiting) {
+      conn->pipe_connect_waiting = false;
+      HandleConnected(conn, UV_ECANCELED);
+    }
   }
 
   // A one-shot timer-queue timer posts a packet to the port at the deadline;
@@ -291,7 +307,7 @@ class IocpBackend final : public EngineCore {
   void ArmTimer(uint64_t deadline_ms) override {
     uint64_t now = NowMs();
     DWORD due = deadline_ms > now ? static_cast<DWORD>(deadline_ms - now) : 0;
-    AddTimer(due, CompletionPort::kTimerKey, 0, 0, deadline_ms);
+    AddTimer(due, TimerKind::kCore, 0, 0);
   }
 
   void RequestDrain() override { port_.RequestWake(); }
@@ -314,14 +330,14 @@ class IocpBackend final : public EngineCore {
     int status;
     DWORD bytes;
   };
-  // A timer-queue timer and what its callback posts.
+  // A timer-queue timer; its callback posts a packet carrying this record,
+  // and only that packet ends it (so none is deleted before it fired).
   struct ArmedTimer {
     HANDLE timer = nullptr;
-    uint64_t deadline_ms = 0;
     IocpBackend* backend = nullptr;
-    ULONG_PTR key = 0;
+    TimerKind kind = TimerKind::kCore;
     HandleId id = 0;
-    DWORD number = 0;
+    uint32_t number = 0;
   };
 
   static int Failed(const char* call, std::string* why) {
@@ -351,6 +367,13 @@ class IocpBackend final : public EngineCore {
     op->immediate = true;
     immediate_.push_back(Finished{op, status, bytes});
     if (immediate_.size() == 1) port_.RequestWake();
+  }
+
+  // The libuv errno of a completed operation. An accept of a listener that
+  // stopped went to a handle closed since (StopAccepting): cancelled.
+  static int ResultOf(IoOp* op) {
+    if (op->kind == OpKind::kAccept && !op->owner->listening) return UV_ECANCELED;
+    return OverlappedResult(op->handle, op->on_socket, &op->overlapped);
   }
 
   static void Cancel(IoOp* op) {
@@ -433,6 +456,50 @@ class IocpBackend final : public EngineCore {
     HandleConnected(conn, status);
   }
 
+  // Opening the name is a pipe's connect: reported like a later result (as
+  // the core does for Unix sockets); every instance busy waits a little.
+  void TryPipeConnect(IocpConnection* conn) {
+    int rc = sockets::ConnectNow(conn->fd, conn->remote);
+    if (rc == UV_EBUSY && NowMs() < conn->pipe_connect_deadline) {
+      conn->pipe_connect_waiting = true;
+      AddTimer(kPipeBusyRetryMs, TimerKind::kPipeConnect, conn->id, 0);
+      return;
+    }
+    if (rc == 0) rc = Register(conn);
+    HandleConnected(conn, rc);
+  }
+
+  void OnPipeConnectRetry(HandleId id) {
+    IocpConnection* conn = AsIocp(Find(id));
+    if (conn == nullptr || !conn->pipe_connect_waiting) return;  // cancelled meanwhile
+    conn->pipe_connect_waiting = false;
+    TryPipeConnect(conn);
+    AfterCompletion(id);
+  }
+
+  // server.close(): as libuv, the listening socket (or every waiting pipe
+  // instance) is closed at once, so connects are refused from now on. That
+  // aborts the pending AcceptEx / ConnectNamedPipe calls, whose completions
+  // still come (and release their slot's socket). Idempotent: the core asks
+  // again while completions are outstanding.
+  void StopAccepting(IocpConnection* listener) {
+    if (listener->pipe()) {
+      for (auto& slot : listener->accepts) {
+        if (slot->instance == INVALID_HANDLE_VALUE) continue;
+        if (slot->immediate) slot->cancelled = true;
+        CloseHandle(slot->instance);
+        slot->instance = INVALID_HANDLE_VALUE;
+      }
+      return;
+    }
+    if (listener->fd.socket == INVALID_SOCKET) return;
+    for (auto& slot : listener->accepts) {
+      if (slot->immediate) slot->cancelled = true;
+    }
+    sockets::Close(listener->fd);
+    listener->fd = kInvalidSocket;
+  }
+
   void PostAcceptSlot(IocpConnection* listener, AcceptSlot* slot) {
     Posted posted;
     if (listener->pipe()) {
@@ -502,11 +569,10 @@ class IocpBackend final : public EngineCore {
 
   // ---------------------------------------------------------------- timers
 
-  void AddTimer(DWORD due_ms, ULONG_PTR key, HandleId id, DWORD number, uint64_t deadline_ms) {
+  void AddTimer(DWORD due_ms, TimerKind kind, HandleId id, uint32_t number) {
     std::unique_ptr<ArmedTimer> armed(new ArmedTimer());
-    armed->deadline_ms = deadline_ms;
     armed->backend = this;
-    armed->key = key;
+    armed->kind = kind;
     armed->id = id;
     armed->number = number;
     if (CreateTimerQueueTimer(&armed->timer, timer_queue_, &IocpBackend::OnTimer, armed.get(), due_ms, 0,
@@ -518,38 +584,36 @@ class IocpBackend final : public EngineCore {
   // On a pool thread: only posts (the owner thread does the rest).
   static void CALLBACK OnTimer(void* context, BOOLEAN) {
     ArmedTimer* armed = static_cast<ArmedTimer*>(context);
-    PostQueuedCompletionStatus(armed->backend->port_.handle(), armed->number, armed->key,
-                               reinterpret_cast<OVERLAPPED*>(static_cast<uintptr_t>(armed->id)));
+    PostQueuedCompletionStatus(armed->backend->port_.handle(), 0, CompletionPort::kTimerKey,
+                               reinterpret_cast<OVERLAPPED*>(armed));
   }
 
-  // Timers whose deadline has passed are done: deleted (waiting for a
-  // callback still running, which only posts) with what they carried.
-  void ReleaseDueTimers() {
-    uint64_t now = NowMs();
-    size_t kept = 0;
-    for (auto& armed : timers_) {
-      if (armed->deadline_ms <= now) {
-        DeleteTimerQueueTimer(timer_queue_, armed->timer, INVALID_HANDLE_VALUE);
-        armed.reset();
-      } else {
-        timers_[kept++] = std::move(armed);
-      }
+  // A timer's packet: the timer is deleted (waiting for its callback to
+  // return, which only posted) and freed, then does its work.
+  void TimerFired(ArmedTimer* fired) {
+    TimerKind kind = fired->kind;
+    HandleId id = fired->id;
+    uint32_t number = fired->number;
+    DeleteTimerQueueTimer(timer_queue_, fired->timer, INVALID_HANDLE_VALUE);
+    for (size_t i = 0; i < timers_.size(); ++i) {
+      if (timers_[i].get() != fired) continue;
+      timers_[i] = std::move(timers_.back());
+      timers_.pop_back();
+      break;
     }
-    timers_.resize(kept);
-  }
-
-  void OnTimerPacket() {
-    ReleaseDueTimers();
-    HandleTimer();
+    switch (kind) {
+      case TimerKind::kCore: HandleTimer(); break;
+      case TimerKind::kPipeEof: OnPipeEofTimer(id, number); break;
+      case TimerKind::kPipeConnect: OnPipeConnectRetry(id); break;
+    }
   }
 
   void StartPipeEofTimer(IocpConnection* conn) {
     ++conn->pipe_read_number;
-    AddTimer(kPipeEofMs, kPipeEofKey, conn->id, conn->pipe_read_number, NowMs() + kPipeEofMs);
+    AddTimer(kPipeEofMs, TimerKind::kPipeEof, conn->id, conn->pipe_read_number);
   }
 
-  void OnPipeEofTimer(HandleId id, DWORD number) {
-    ReleaseDueTimers();
+  void OnPipeEofTimer(HandleId id, uint32_t number) {
     IocpConnection* conn = AsIocp(Find(id));
     if (conn == nullptr || conn->closing || number != conn->pipe_read_number) return;
     if (!conn->receive.posted || conn->receive.immediate) return;  // something came: not the end

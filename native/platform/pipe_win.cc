@@ -8,10 +8,6 @@ namespace pipes {
 namespace {
 
 constexpr DWORD kPipeBufferBytes = 64 * 1024;  // libuv's in and out buffer sizes
-// ERROR_PIPE_BUSY: libuv waits up to 30 s for an instance in a thread; the
-// backend's listeners keep several instances waiting, so a short wait on the
-// owner thread is enough here.
-constexpr DWORD kBusyWaitMs = 500;
 
 std::wstring Widen(const std::string& text) {
   if (text.empty()) return std::wstring();
@@ -67,15 +63,9 @@ int NewClient(const SocketAddress& address, SocketHandle* out) {
 
 int ConnectPipe(SocketHandle client) {
   PipeEndpoint* endpoint = client.pipe;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    endpoint->handle = CreateFileW(endpoint->name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
-                                   FILE_FLAG_OVERLAPPED, nullptr);
-    if (endpoint->handle != INVALID_HANDLE_VALUE) return 0;
-    DWORD error = GetLastError();
-    if (error != ERROR_PIPE_BUSY || attempt == 1) return UvErrorFromSystem(static_cast<int>(error));
-    WaitNamedPipeW(endpoint->name.c_str(), kBusyWaitMs);
-  }
-  return UV_EBUSY;
+  endpoint->handle = CreateFileW(endpoint->name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                                 FILE_FLAG_OVERLAPPED, nullptr);
+  return endpoint->handle != INVALID_HANDLE_VALUE ? 0 : UvLastError();
 }
 
 HANDLE TakeInstance(SocketHandle listener) {

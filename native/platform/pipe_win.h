@@ -39,8 +39,8 @@ namespace pipes {
 int Listen(const SocketAddress& address, SocketHandle* out);
 // A client endpoint, not yet connected (the name is opened by ConnectPipe).
 int NewClient(const SocketAddress& address, SocketHandle* out);
-// Opens the name: 0, UV_ENOENT (no such pipe), UV_EBUSY (every instance
-// busy, after waiting a little as libuv does), or another error.
+// Opens the name, without waiting: 0, UV_ENOENT (no such pipe), UV_EBUSY
+// (no instance free now: the caller tries again), or another error.
 int ConnectPipe(SocketHandle client);
 
 // Instances of a listener's name, for the backend's pending connects.
