@@ -357,12 +357,12 @@ compare(t, 'connect() again while connected', async (net) => {
   const socket = net.connect(port, '127.0.0.1');
   const done = record(socket, [], port);
   await once(socket, 'connect');
+  const local = socket.localPort;
   let error: unknown;
   try { socket.connect(port, '127.0.0.1'); } catch (e) { error = errorShape(e); }
   let emitted: unknown;
   socket.on('error', (e: any) => {
     // The ports differ between the implementations' runs: compared by shape.
-    const local = socket.localPort;
     emitted = { ...errorShape(e), port: e.port === port ? 'PORT' : e.port,
       message: String(e.message).replace(`:${port} `, ':PORT ').replace(`:${local})`, ':LOCAL)'),
       stackHeader: undefined };
