@@ -45,3 +45,25 @@ export function normalizeArgs(args: unknown[]): NormalizedArgs {
 export function bindPort(port: number | undefined): number | undefined {
   return port === undefined ? undefined : (port | 0) & 0xffff;
 }
+
+// libuv 1.46 (node 20) binds and connects abstract unix socket names with the
+// whole sun_path, the name padded with NULs to 108 bytes; later libuv uses
+// the name's own length. The kernel tells the two apart, so a name must be
+// given the way the running node gives it to reach node's sockets.
+const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);
+const padsAbstractNames = process.platform === 'linux' && uvMajor === 1 && uvMinor < 47;
+const SUN_PATH_BYTES = 108;
+
+/** The unix socket name the engine is given for `path` (an abstract name as node's libuv pads it). */
+export function unixSocketName(path: string): string {
+  if (!padsAbstractNames || path[0] !== '\0') return path;
+  const bytes = Buffer.byteLength(path);
+  return bytes < SUN_PATH_BYTES ? path + '\0'.repeat(SUN_PATH_BYTES - bytes) : path;
+}
+
+/** The file a unix socket bound to `path` is: its first 108 bytes, up to a NUL. */
+export function unixSocketFile(path: string): Buffer {
+  const name = Buffer.from(path).subarray(0, SUN_PATH_BYTES);
+  const nul = name.indexOf(0);
+  return nul === -1 ? name : name.subarray(0, nul);
+}

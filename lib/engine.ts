@@ -28,6 +28,12 @@ export interface HandleOwner {
   onReadError?(status: number): void;
   /** Shutdown finished after all earlier writes (syscall 'shutdown'). */
   onShutdown?(status: number): void;
+  /** A committed write failed (its callback was called already: see writev). */
+  onWriteError?(status: number): void;
+  /** Every committed byte is in the kernel (after notifyWhenCommittedSent). */
+  onSent?(): void;
+  /** Nothing received or sent for the handle's idle timeout (setIdleTimeout); once per idle period. */
+  onIdle?(): void;
   /** The handle is closed; its number is dead. Always the last event. */
   onClose?(): void;
 }
@@ -48,24 +54,40 @@ interface NativeEngine {
   /** The backend this engine runs on: 'uring', 'epoll' or 'iocp'. */
   readonly backend: string;
   /** socket+bind+listen synchronously. Returns handle (> 0) or errno (< 0). */
-  listenTcp(ip: string, port: number, backlog: number, ipv6Only: boolean): number;
+  listenTcp(ip: string, port: number, backlog: number, ipv6Only: boolean, reusePort?: boolean): number;
   listenPipe(path: string, backlog: number): number;
   /** socket [+bind(localIp, localPort)] synchronously: handle (> 0) or errno (< 0, syscall 'bind');
    *  then connect; the result arrives as onConnect. */
   connectTcp(ip: string, port: number, localIp?: string, localPort?: number): number;
   connectPipe(path: string): number;
+  /** An existing socket descriptor (listening: it accepts; connected: a stream, not reading yet) becomes a
+   *  handle that owns it (`duplicate`: owns a dup of it, the caller keeps fd): handle (> 0) or errno (< 0:
+   *  ENOTSOCK, EINVAL, EBADF; ENOTSUP on Windows), the fd then still the caller's. */
+  openFd(fd: number, duplicate?: boolean): number;
   readStart(handle: number): number;
   readStop(handle: number): number;
   /** One gathered send. Returns constants.writtenNow (the kernel took it all at once: cb is never called),
    *  0 (queued: cb called later exactly once) or errno (cb never called). Buffers may be kept (pinned)
-   *  until cb; strings are encoded with their encoding (default utf8). `committed`: the caller reports
-   *  the write done now, so an abort close still delivers it (keep such writes a small prefix of the queue). */
-  writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null,
+   *  until cb; strings are encoded with their encoding (default utf8). `committed` (only for chunks the
+   *  engine copies): the caller reports the write done now, so an abort close still delivers it (keep such
+   *  writes a small prefix of the queue); cb is then never called: a failure reaches the owner's
+   *  onWriteError. */
+  writev(handle: number, chunks: ReadonlyArray<Chunk> | Chunk, encodings: ReadonlyArray<BufferEncoding> | BufferEncoding | null,
     cb: WriteCallback, committed?: boolean): number;
   shutdown(handle: number): number;
   close(handle: number, mode: number): number;
   setNoDelay(handle: number, enable: boolean): number;
-  setKeepAlive(handle: number, enable: boolean, initialDelaySecs: number): number;
+  /** libuv's uv_tcp_keepalive_ex; intervalSecs defaults to 1 and count to 10 (node's values before 24.19). */
+  setKeepAlive(handle: number, enable: boolean, initialDelaySecs: number, intervalSecs?: number, count?: number): number;
+  /** IP_TOS, or IPV6_TCLASS on an IPv6 socket. */
+  setTypeOfService(handle: number, tos: number): number;
+  /** The TOS byte (>= 0) or errno (< 0). */
+  getTypeOfService(handle: number): number;
+  /** TCP_USER_TIMEOUT in ms (0: the system's). */
+  setUserTimeout(handle: number, timeoutMs: number): number;
+  /** The idle reaper (0: off): a stream's owner gets onIdle() once nothing was received or sent for timeoutMs;
+   *  on a listener, every connection it accepts from now on gets this timeout. No timer per handle. */
+  setIdleTimeout(handle: number, timeoutMs: number): number;
   /** Fills `out` and returns 0, or returns errno. */
   sockname(handle: number, out: Partial<AddressInfo>): number;
   peername(handle: number, out: Partial<AddressInfo>): number;
@@ -73,6 +95,10 @@ interface NativeEngine {
   unref(handle: number): number;
   /** Bytes accepted by writev() and not yet handed to the kernel. */
   queuedBytes(handle: number): number;
+  /** Bytes of committed writes not yet handed to the kernel. */
+  committedBytes(handle: number): number;
+  /** The owner's onSent() follows once committedBytes() is 0 (at once if it is). */
+  notifyWhenCommittedSent(handle: number): number;
   /** Writes accepted and not completed yet (their callbacks and pinned Buffers are held). */
   stats(): { pendingWrites: number };
 }
@@ -80,7 +106,7 @@ interface NativeEngine {
 /** The numbers shared with the C++ side (src/addon.cc Constants). */
 interface Constants {
   eventKind: { connection: number; connect: number; data: number; end: number; readError: number;
-    written: number; shutdown: number; closed: number };
+    written: number; shutdown: number; closed: number; sent: number; idle: number };
   closeMode: { graceful: number; abort: number; reset: number };
   /** Doubles per event record: [kind, handle, status, aux, offset, size] (src/event_batch.h). */
   recordFields: number;
@@ -181,8 +207,15 @@ function receivedBytes(buffers: Buffer[], index: number, offset: number, size: n
 }
 
 /** Strings in encodings the addon does not write itself become Buffers. */
-function convertEncodings(chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null): ReadonlyArray<Chunk> {
+function convertEncodings(chunks: ReadonlyArray<Chunk> | Chunk, encodings: ReadonlyArray<BufferEncoding> | BufferEncoding | null): ReadonlyArray<Chunk> | Chunk {
   if (encodings === null || encodings === undefined) return chunks;
+  if (!Array.isArray(chunks)) {
+    // One chunk and its encoding.
+    const encoding = encodings as BufferEncoding;
+    if (typeof chunks !== 'string' || NATIVE_ENCODINGS.has(encoding) || NATIVE_ENCODINGS.has(encoding.toLowerCase())) return chunks;
+    return Buffer.from(chunks, encoding);
+  }
+  encodings = encodings as ReadonlyArray<BufferEncoding>;
   let converted: Chunk[] | undefined;
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i];
@@ -238,8 +271,17 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
       case K.readError:
         if (!isClosing) owner?.onReadError?.(status);
         break;
-      case K.written:
-        callbacks![records[base + 3]](status);
+      case K.written: {
+        const index = records[base + 3];
+        if (index >= 0) callbacks![index](status);
+        else if (!isClosing) owner?.onWriteError?.(status);
+        break;
+      }
+      case K.sent:
+        owner?.onSent?.();
+        break;
+      case K.idle:
+        if (!isClosing) owner?.onIdle?.();
         break;
       case K.shutdown:
         owner?.onShutdown?.(status);
@@ -258,7 +300,7 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
     setOwner(handle: number, owner: HandleOwner): void {
       owners.set(handle, owner);
     },
-    writev(handle: number, chunks: ReadonlyArray<Chunk>, encodings: ReadonlyArray<BufferEncoding> | null, cb: WriteCallback, committed = false): number {
+    writev(handle: number, chunks: ReadonlyArray<Chunk> | Chunk, encodings: ReadonlyArray<BufferEncoding> | BufferEncoding | null, cb: WriteCallback, committed = false): number {
       return writev(handle, convertEncodings(chunks, encodings), encodings, cb, committed);
     },
     close(handle: number, mode: number): number {
@@ -312,10 +354,11 @@ function unavailableEngine(errno: number, constants: Constants): Engine {
   const badHandle = () => -9; // UV_EBADF: no handle can exist
   return {
     backend: 'none', copyLimit: constants.copyLimit, writtenNow: constants.writtenNow,
-    listenTcp: fail, listenPipe: fail, connectTcp: fail, connectPipe: fail,
+    listenTcp: fail, listenPipe: fail, connectTcp: fail, connectPipe: fail, openFd: fail,
     readStart: badHandle, readStop: badHandle, writev: badHandle, shutdown: badHandle, close: badHandle,
-    setNoDelay: badHandle, setKeepAlive: badHandle, sockname: badHandle, peername: badHandle,
-    ref: badHandle, unref: badHandle, queuedBytes: () => 0,
+    setNoDelay: badHandle, setKeepAlive: badHandle, setTypeOfService: badHandle, getTypeOfService: badHandle,
+    setUserTimeout: badHandle, setIdleTimeout: badHandle, sockname: badHandle, peername: badHandle,
+    ref: badHandle, unref: badHandle, queuedBytes: () => 0, committedBytes: () => 0, notifyWhenCommittedSent: badHandle,
     setOwner() {}, stats: () => ({ pendingWrites: 0, owners: 0 }),
   };
 }

@@ -110,10 +110,9 @@ export function determineSpecificType(value: unknown): string {
     case 'function':
       return `function ${(value as Function).name}`;
     case 'object': {
-      const ctor = (value as { constructor?: unknown }).constructor;
-      if (ctor && 'name' in (ctor as object)) {
-        return `an instance of ${(ctor as { name: string }).name}`;
-      }
+      // Read as node reads it (a getter or Proxy sees three reads of `constructor`).
+      const o = value as { constructor?: any };
+      if (o.constructor && 'name' in o.constructor) return `an instance of ${o.constructor.name}`;
       return util.inspect(value, { depth: -1 });
     }
     case 'string': {

@@ -46,3 +46,16 @@ export function isIP(input: unknown): 0 | 4 | 6 {
   if (isIPv6(input)) return 6;
   return 0;
 }
+
+/**
+ * The address as node's uv_ip6_addr reads it: the zone of "fe80::1%eth0" is
+ * an interface name, and one that names no interface (a number included)
+ * counts as no zone at all. The engine is given that address.
+ */
+export function zoneAsNodeReadsIt(ip: string): string {
+  const percent = ip.indexOf('%');
+  if (percent === -1) return ip;
+  // node:os is loaded only for addresses with a zone.
+  const interfaces = (require('os') as typeof import('os')).networkInterfaces();
+  return Object.prototype.hasOwnProperty.call(interfaces, ip.slice(percent + 1)) ? ip : ip.slice(0, percent);
+}

@@ -3,14 +3,15 @@
 // internalConnectMultiple: addresses sorted alternating families, one attempt
 // in flight at a time, the next one started when the attempt timer fires.
 import type * as dnsModule from 'dns';
+import { getSystemErrorName } from 'util';
 import { getEngine, CloseMode } from './engine';
-import type { HandleOwner } from './engine';
+import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ExceptionWithHostPort, NodeAggregateError } from './errors';
 import { validateBoolean, validateFunction, validateInt32, validateNumber, validatePort } from './validate';
-import { UV_ECANCELED, UV_ETIMEDOUT } from './uv';
+import { UV_EADDRINUSE, UV_ECANCELED, UV_ETIMEDOUT } from './uv';
 import { kInternalConnect, kAdoptHandle, kAfterConnect, kConnectFailed, kAsyncResource, kAbortPendingAttempt, kUnref } from './symbols';
 import { bindPort } from './args';
-import { isIP } from './ip';
+import { isIP, zoneAsNodeReadsIt } from './ip';
 import type { Socket, ConnectRequest } from './socket';
 
 const { ERR_INVALID_ADDRESS_FAMILY, ERR_INVALID_ARG_TYPE, ERR_INVALID_IP_ADDRESS, ERR_SOCKET_CONNECTION_TIMEOUT } = codes;
@@ -45,6 +46,37 @@ export function setDefaultAutoSelectFamilyAttemptTimeout(value: number): void {
   validateInt32(value, 'value', 1);
   if (value < 10) value = 10;
   autoSelectFamilyAttemptTimeoutDefault = value;
+}
+
+// Errors of connect(2) on a non-blocking TCP socket that come back at once
+// (libuv returns them from uv_tcp_connect: node's "synchronous" connect
+// errors), as opposed to those reported once the handshake failed
+// (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...). The engine reports every
+// connect result as a completion, so the errno tells them apart.
+const immediateConnectErrors = new Set([
+  'ENETUNREACH', 'EACCES', 'EPERM', 'EADDRNOTAVAIL', 'EADDRINUSE', 'EAFNOSUPPORT', 'EINVAL',
+  'EISCONN', 'EALREADY', 'ENOBUFS', 'ENOMEM', 'EBADF', 'ENOTSOCK', 'EPROTOTYPE',
+]);
+
+export function isImmediateConnectError(status: number): boolean {
+  return immediateConnectErrors.has(getSystemErrorName(status));
+}
+
+/** node's error for a synchronous connect failure: the handle's local address in the message, no localAddress/localPort properties. */
+export function immediateConnectError(status: number, address: string, port: number | undefined,
+                                      local: Partial<AddressInfo>): Error {
+  return new ExceptionWithHostPort(status, 'connect', address, port, `${local.address}:${local.port}`);
+}
+
+/**
+ * node's checkBindError: a local port other than the one the handle got
+ * (0.5 binds port 0) is EADDRINUSE. 0 when it is fine.
+ */
+export function localBindError(handle: number, localPort: number | undefined): number {
+  if (!(localPort! > 0)) return 0;
+  const bound: Partial<AddressInfo> = {};
+  getEngine().sockname(handle, bound);
+  return bound.port === localPort ? 0 : UV_EADDRINUSE;
 }
 
 function socketToDnsFamily(family: unknown): unknown {
@@ -219,6 +251,18 @@ function abandonAttempt(context: MultiConnectContext): void {
   }
 }
 
+/**
+ * The socket was destroyed with this attempt in flight: node's handle close
+ * cancels the connect, whose callback still reports it ('connectionAttemptFailed'
+ * with ECANCELED, after 'error' and before 'close').
+ */
+function cancelAttempt(context: MultiConnectContext, req: ConnectRequest): void {
+  abandonAttempt(context);
+  const self = context.socket;
+  const ex = self[kConnectFailed](req, UV_ECANCELED);
+  setImmediate(() => inScope(self, () => self.emit('connectionAttemptFailed', req.address, req.port, req.addressType, ex)));
+}
+
 function internalConnectMultiple(context: MultiConnectContext, canceled?: boolean): void {
   if (context.timer) clearTimeout(context.timer);
   const self = context.socket;
@@ -242,16 +286,19 @@ function internalConnectMultiple(context: MultiConnectContext, canceled?: boolea
   const localAddress = localPort ? (family === 4 ? '0.0.0.0' : '::') : undefined;
   const req: ConnectRequest = { address, port, localAddress, localPort, addressType: family };
   const engine = getEngine();
-  const handle = engine.connectTcp(address, port, localAddress, bindPort(localPort));
-  if (handle < 0 && localAddress !== undefined) {
-    context.errors.push(new ExceptionWithHostPort(handle, 'bind', localAddress, localPort));
+  const handle = engine.connectTcp(zoneAsNodeReadsIt(address), port, localAddress, bindPort(localPort));
+  const bindErr = handle < 0 ? handle : localBindError(handle, localPort);
+  if (bindErr < 0 && localAddress !== undefined) {
+    if (handle > 0) engine.close(handle, CloseMode.Abort);
+    context.errors.push(new ExceptionWithHostPort(bindErr, 'bind', localAddress, localPort));
     internalConnectMultiple(context);
     return;
   }
   self.emit('connectionAttempt', address, port, family);
   self.autoSelectFamilyAttemptedAddresses.push(`${address}:${port}`);
   if (handle < 0) {
-    const ex = self[kConnectFailed]({ address, port }, handle);
+    // No socket was made, so node's getsockname has nothing to tell.
+    const ex = immediateConnectError(handle, address, port, {});
     context.errors.push(ex);
     self.emit('connectionAttemptFailed', address, port, family, ex);
     internalConnectMultiple(context);
@@ -265,7 +312,7 @@ function internalConnectMultiple(context: MultiConnectContext, canceled?: boolea
   };
   engine.setOwner(handle, owner);
   if (self[kUnref]) engine.unref(handle);
-  self[kAbortPendingAttempt] = () => abandonAttempt(context);
+  self[kAbortPendingAttempt] = () => cancelAttempt(context, req);
 
   if (current < context.addresses.length - 1) {
     context.timer = setTimeout(internalConnectMultipleTimeout, context.timeout, context, req, handle);
@@ -280,8 +327,15 @@ function afterConnectMultiple(context: MultiConnectContext, handle: number,
   const self = context.socket;
   if (status !== 0) {
     context.attemptHandle = 0;
+    let ex: Error;
+    if (isImmediateConnectError(status)) {
+      const local: Partial<AddressInfo> = {};
+      getEngine().sockname(handle, local);
+      ex = immediateConnectError(status, req.address, req.port, local);
+    } else {
+      ex = self[kConnectFailed](req, status);
+    }
     getEngine().close(handle, CloseMode.Abort);
-    const ex = self[kConnectFailed](req, status);
     context.errors.push(ex);
     self.emit('connectionAttemptFailed', req.address, req.port, req.addressType, ex);
     if (self.connecting) internalConnectMultiple(context, status === UV_ECANCELED);

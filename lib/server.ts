@@ -12,10 +12,11 @@ import { getDefaultHighWaterMark } from 'stream';
 import { getEngine, CloseMode } from './engine';
 import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ErrnoException, UVExceptionWithHostPort } from './errors';
-import { validateAbortSignal, validateNumber, validatePort } from './validate';
-import { normalizeArgs, toNumber, isPipeName } from './args';
+import { addAbortListener, symbolDispose, validateAbortSignal, validateNumber, validatePort } from './validate';
+import { normalizeArgs, toNumber, isPipeName, unixSocketFile, unixSocketName } from './args';
 import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
-import { Socket } from './socket';
+import { Socket, acceptedSocketOptions } from './socket';
+import { zoneAsNodeReadsIt } from './ip';
 import { kAcceptedHandle, kAcceptedResource, kAsyncResource, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay } from './symbols';
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING } = codes;
@@ -29,6 +30,8 @@ const netServerListen = (dc as any).tracingChannel('net.server.listen');
 const kListenHandle = Symbol('kListenHandle');
 /** Listening handles closed but not yet reported closed by the engine. */
 const kClosingHandles = Symbol('kClosingHandles');
+/** 'close' events due (one per drained _emitCloseIfDrained call) but held until the port is free. */
+const kHeldCloses = Symbol('kHeldCloses');
 
 function emitErrorNT(self: Server, err: Error): void {
   self.emit('error', err);
@@ -48,8 +51,8 @@ function addServerAbortSignalOption(self: Server, options: any): void {
   if (signal.aborted) {
     process.nextTick(onAborted);
   } else {
-    signal.addEventListener('abort', onAborted, { once: true });
-    self.once('close', () => signal.removeEventListener('abort', onAborted));
+    const disposable = addAbortListener(signal, onAborted);
+    self.once('close', disposable[symbolDispose]);
   }
 }
 
@@ -70,13 +73,18 @@ class ServerHandleOwner implements HandleOwner {
   onClose(): void {
     // The port is free only now: 'close' waits for it (node closes its fd synchronously).
     const server = this.server;
-    const scope = server[kClosingHandles]?.get(this.handle);
-    if (scope === undefined) return;
-    server[kClosingHandles]!.delete(this.handle);
-    // 'close' follows in the context close() was called from, as in node.
-    scope.runInAsyncScope(() => server._emitCloseIfDrained());
+    const closing = server[kClosingHandles];
+    if (closing === null || !closing.delete(this.handle) || closing.size !== 0) return;
+    const held = server[kHeldCloses];
+    server[kHeldCloses] = null;
+    // Each 'close' follows in the context it became due in (close() or a
+    // connection's end), as in node.
+    for (const scope of held ?? []) scope.runInAsyncScope(() => process.nextTick(emitCloseNT, server));
   }
 }
+
+/** A class no options object is an instance of (see listen()). */
+class NodeListenHandle {}
 
 /** Owner of an accepted handle dropped because of maxConnections. */
 const droppedOwner: HandleOwner = { onClose() {} };
@@ -110,7 +118,7 @@ function onconnection(self: Server, status: number, peer: number, resource: Asyn
     engine.close(peer, CloseMode.Abort);
     return;
   }
-  const socket = new Socket({
+  const socket = new Socket(acceptedSocketOptions({
     [kAcceptedHandle]: peer,
     [kAcceptedResource]: resource,
     [kIsPipe]: self[kIsPipe],
@@ -120,7 +128,7 @@ function onconnection(self: Server, status: number, peer: number, resource: Asyn
     writable: true,
     readableHighWaterMark: self.highWaterMark,
     writableHighWaterMark: self.highWaterMark,
-  });
+  }));
   if (self.noDelay) {
     socket[kSetNoDelay] = true;
     engine.setNoDelay(peer, true);
@@ -149,10 +157,12 @@ function unlinkPipe(path: string): void {
 
 /** Chmod of a listening unix socket, what uv_pipe_chmod does for readableAll/writableAll. */
 function chmodPipe(path: string, readableAll: boolean, writableAll: boolean): void {
-  let mode = fs.statSync(path).mode;
+  // The socket's own name (libuv asks getsockname): a long path was cut.
+  const file = unixSocketFile(path);
+  let mode = fs.statSync(file).mode;
   if (readableAll) mode |= 0o444;
   if (writableAll) mode |= 0o222;
-  fs.chmodSync(path, mode & 0o7777);
+  fs.chmodSync(file, mode & 0o7777);
 }
 
 export interface ServerOpts extends nodeNet.ServerOpts {
@@ -190,6 +200,7 @@ export function initServer(self: Server, options?: any, connectionListener?: any
   self._listeningId = 1;
   self[kListenHandle] = 0;
   self[kClosingHandles] = null; // made by the first close() of a listening handle
+  self[kHeldCloses] = null;
   self[kIsPipe] = false;
   self[kAsyncResource] = null;
   self.allowHalfOpen = options.allowHalfOpen || false;
@@ -227,7 +238,8 @@ export class Server extends EventEmitter implements nodeNet.Server {
   declare highWaterMark: number;
 
   declare [kListenHandle]: number;
-  declare [kClosingHandles]: Map<number, AsyncResource> | null;
+  declare [kClosingHandles]: Set<number> | null;
+  declare [kHeldCloses]: AsyncResource[] | null;
   declare [kIsPipe]: boolean;
   declare [kAsyncResource]: AsyncResource | null;
 
@@ -260,6 +272,9 @@ export class Server extends EventEmitter implements nodeNet.Server {
     const ipv6Only = options.ipv6Only === true;
     this._listeningId++;
     this[kAsyncResource] = new AsyncResource('TCPSERVERWRAP');
+    // node's `options instanceof TCP` (a handle of its own) walks the
+    // prototype chain; none of ours is ever one.
+    void (options instanceof NodeListenHandle);
 
     addServerAbortSignalOption(this, options);
     if (typeof options.fd === 'number' && options.fd >= 0) {
@@ -277,10 +292,13 @@ export class Server extends EventEmitter implements nodeNet.Server {
     if (typeof options.port === 'number' || typeof options.port === 'string') {
       validatePort(options.port, 'options.port');
       backlog = options.backlog || backlogFromArgs;
+      // `exclusive` matters only to cluster; node reads it all the same.
       if (options.host) {
-        lookupAndListen(this, options.port | 0, options.host, backlog, ipv6Only);
+        lookupAndListen(this, options.port | 0, options.host, backlog, options.exclusive, ipv6Only);
       } else {
-        this._listen2(null, options.port | 0, 4, backlog, undefined, ipv6Only ? 1 : 0);
+        const port = options.port | 0;
+        void options.exclusive;
+        this._listen2(null, port, 4, backlog, undefined, ipv6Only ? 1 : 0);
       }
       return this;
     }
@@ -291,13 +309,17 @@ export class Server extends EventEmitter implements nodeNet.Server {
       }
       const pipeName = this._pipeName = options.path;
       backlog = options.backlog || backlogFromArgs;
+      // Read as node reads them (for cluster, then for the chmod).
+      void [options.exclusive, options.readableAll, options.writableAll];
       this._listen2(pipeName, -1, -1, backlog, undefined, 0);
       if (!this[kListenHandle]) return this;
+      const readableAll = options.readableAll === true;
+      const writableAll = options.writableAll === true;
       // On Windows node's uv_pipe_chmod widens the named pipe's DACL instead;
       // iocp-net does not do that yet (the pipe keeps its default access).
-      if ((options.readableAll === true || options.writableAll === true) && process.platform !== 'win32') {
+      if ((readableAll || writableAll) && process.platform !== 'win32') {
         try {
-          chmodPipe(pipeName, options.readableAll === true, options.writableAll === true);
+          chmodPipe(pipeName, readableAll, writableAll);
         } catch (e: any) {
           getEngine().close(this[kListenHandle], CloseMode.Abort);
           this[kListenHandle] = 0;
@@ -377,7 +399,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
       }
     }
     if (this[kListenHandle]) {
-      (this[kClosingHandles] ??= new Map()).set(this[kListenHandle], new AsyncResource('SERVERCLOSE'));
+      (this[kClosingHandles] ??= new Set()).add(this[kListenHandle]);
       getEngine().close(this[kListenHandle], CloseMode.Abort);
       this[kListenHandle] = 0;
       if (this[kIsPipe]) unlinkPipe(this._pipeName!);
@@ -403,8 +425,13 @@ export class Server extends EventEmitter implements nodeNet.Server {
     return promisify(this.close).call(this) as Promise<void>;
   }
 
+  /** node's: every call made while nothing is listening and no connection is open owes one 'close'. */
   _emitCloseIfDrained(): void {
-    if (this[kListenHandle] || this._connections || this[kClosingHandles]?.size) return;
+    if (this[kListenHandle] || this._connections) return;
+    if (this[kClosingHandles]?.size) {
+      (this[kHeldCloses] ??= []).push(new AsyncResource('SERVERCLOSE'));
+      return;
+    }
     process.nextTick(emitCloseNT, this);
   }
 
@@ -431,7 +458,8 @@ export class Server extends EventEmitter implements nodeNet.Server {
   }
 }
 
-function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined, ipv6Only: boolean): void {
+function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined,
+                         _exclusive: unknown, ipv6Only: boolean): void {
   const listeningId = self._listeningId;
   // node:dns is loaded on the first listen() with a host, as node:net does.
   (require('dns') as typeof dnsModule).lookup(address, (err, ip, addressType) => {
@@ -449,12 +477,12 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
                            backlog: number | false | undefined, fd: number | undefined, ipv6Only: boolean): void {
   const engine = getEngine();
   // The binding coerces the backlog like node's handle.listen (ToInt32).
-  const backlogValue = Number(backlog || 511) | 0;
+  const backlogValue = +(backlog || 511) | 0;
   let rval: number;
   if (typeof fd === 'number') {
     rval = UV_EINVAL;
   } else if (port === -1 && addressType === -1) {
-    rval = engine.listenPipe(address!, backlogValue);
+    rval = engine.listenPipe(unixSocketName(address!), backlogValue);
     // libuv reports a missing directory as EACCES when binding a pipe.
     if (rval === UV_ENOENT) rval = UV_EACCES;
   } else if (!address) {
@@ -468,7 +496,7 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
       addressType = 4;
     }
   } else {
-    rval = engine.listenTcp(address, port!, backlogValue, addressType === 6 && ipv6Only);
+    rval = engine.listenTcp(zoneAsNodeReadsIt(address), port!, backlogValue, addressType === 6 && ipv6Only);
   }
   if (rval < 0) {
     const error = new UVExceptionWithHostPort(rval, 'listen', address as string, port as number);

@@ -8,15 +8,19 @@ import type * as nodeNet from 'net';
 import { getEngine, CloseMode } from './engine';
 import type { HandleOwner } from './engine';
 import { codes, ErrnoException, ExceptionWithHostPort, genericNodeError } from './errors';
-import { validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString } from './validate';
-import { bindPort, normalizeArgs, normalizedArgsSymbol } from './args';
+import {
+  addAbortListener, symbolDispose, validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString,
+} from './validate';
+import type { Disposable } from './validate';
+import { bindPort, normalizeArgs, normalizedArgsSymbol, unixSocketFile, unixSocketName } from './args';
 import type { NormalizedArgs } from './args';
-import { UV_EISCONN, UV_ENOTCONN } from './uv';
+import { UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED, UV_ENOPROTOOPT } from './uv';
 import {
   kHandle, kHasHandle, kAcceptedHandle, kAcceptedResource, kInternalConnect, kAdoptHandle, kAfterConnect,
   kConnectFailed, kAsyncResource, kTimeout, kAbortPendingAttempt, kUnref, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay,
 } from './symbols';
-import { lookupAndConnect } from './lookup';
+import { lookupAndConnect, isImmediateConnectError, immediateConnectError, localBindError } from './lookup';
+import { isIP, zoneAsNodeReadsIt } from './ip';
 
 const {
   ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE, ERR_INVALID_HANDLE_TYPE, ERR_MISSING_ARGS, ERR_OUT_OF_RANGE,
@@ -41,6 +45,7 @@ const kHeldEof = Symbol('kHeldEof');
 const kFlushScheduled = Symbol('kFlushScheduled');
 const kShutdownScope = Symbol('kShutdownScope');
 const kNodeHandle = Symbol('kNodeHandle');
+const kHandlePhase = Symbol('kHandlePhase');
 
 
 type WriteCb = (err?: Error | null) => void;
@@ -81,7 +86,8 @@ class SocketHandleOwner implements HandleOwner {
   // kOwner slot says whether this handle is still the socket's.
   /** What onClose does (closeHandle sets it); Done once the handle is closed or given up. */
   closeState: CloseState = CloseState.Silent;
-  /** Bytes of writes completed early (committed, see _writeGeneric) that the engine has not handed to the kernel yet. */
+  /** Bytes of writes completed early (committed, see _writeGeneric) that the engine may not have handed
+   *  to the kernel yet: an upper bound, made exact by asking the engine (engine.committedBytes) when it matters. */
   committedBytes = 0;
   /** Writes in the engine whose callback waits for the kernel. */
   heldWrites = 0;
@@ -94,7 +100,8 @@ class SocketHandleOwner implements HandleOwner {
     return this.socket[kOwner] === this;
   }
   onConnect(status: number): void {
-    if (!this.live()) return;
+    // A connect() made meanwhile took over (connectExistingHandle).
+    if (!this.live() || this.socket[kHandlePhase] === HandlePhase.Reconnecting) return;
     this.socket[kAsyncResource]!.runInAsyncScope(() => this.socket[kAfterConnect](status));
   }
   onData(data: Buffer): void {
@@ -113,6 +120,15 @@ class SocketHandleOwner implements HandleOwner {
       socket.destroy(new ErrnoException(status, 'read'));
     });
   }
+  onWriteError(status: number): void {
+    // A write that completed early failed later: like an async write error.
+    if (!this.live()) return;
+    const socket = this.socket;
+    if (!socket.destroyed) socket[kAsyncResource]!.runInAsyncScope(destroyWithWriteError, null, socket, status);
+  }
+  onSent(): void {
+    if (this.live()) payDrain(this.socket, this);
+  }
   onShutdown(_status: number): void {
     // node's afterShutdown ignores the status: 'finish' follows either way.
     const socket = this.socket;
@@ -130,6 +146,13 @@ class SocketHandleOwner implements HandleOwner {
     }
   }
 }
+
+/**
+ * Where a socket's handle stands for connect(2) (see connectExistingHandle).
+ * Once: connected by a non-blocking connect whose end the kernel has not
+ * reported to a connect() call yet, so the next connect() succeeds.
+ */
+const enum HandlePhase { Connecting = 0, Reconnecting = 1, Once = 2, Connected = 3 }
 
 /** One field for "closed yet?" and "emit 'close' (hadError false/true) then?": the owner is per connection. */
 const enum CloseState { Silent = 0, EmitClean = 1, EmitHadError = 2, Done = 3 }
@@ -257,9 +280,13 @@ function writeAfterFIN(this: Socket, chunk: any, encoding?: any, cb?: any): bool
 
 function addClientAbortSignalOption(self: Socket, signal: AbortSignal): void {
   validateAbortSignal(signal, 'options.signal');
-  const onAbort = () => { self._aborted = true; };
+  let disposable: Disposable | undefined;
+  const onAbort = () => {
+    disposable?.[symbolDispose]();
+    self._aborted = true;
+  };
   if (signal.aborted) process.nextTick(onAbort);
-  else process.nextTick(() => signal.addEventListener('abort', onAbort, { once: true }));
+  else process.nextTick(() => { disposable = addAbortListener(signal, onAbort); });
 }
 
 /** What node's guessHandleType says of a descriptor (after validating it like createHandle). */
@@ -273,7 +300,8 @@ function guessHandleType(fd: unknown): string {
   } catch {
     return 'UNKNOWN';
   }
-  if (stat.isFile()) return 'FILE';
+  // libuv calls character devices (/dev/null...) files too.
+  if (stat.isFile() || stat.isCharacterDevice()) return 'FILE';
   if (stat.isFIFO()) return 'PIPE';
   // A socket: node tells TCP from unix sockets; either way it is a stream socket.
   if (stat.isSocket()) return 'TCP';
@@ -295,11 +323,18 @@ function emitCloseNT(self: Socket): void {
   self.emit('close');
 }
 
-/** Bytes a dispatched chunk puts on the wire (Buffer.byteLength only estimates base64). */
+// Encodings whose Buffer.byteLength is exact. For the others (hex, base64,
+// base64url, in any letter case) it is an estimate: invalid or odd input
+// decodes shorter ('zz' as hex is 0 bytes).
+const exactLengthEncodings = new Set(['utf8', 'utf-8', 'latin1', 'binary', 'ascii', 'ucs2', 'ucs-2', 'utf16le', 'utf-16le']);
+
+/** Bytes a dispatched chunk puts on the wire (node counts what the encoder wrote). */
 function chunkByteLength(chunk: any, encoding: BufferEncoding | 'buffer' | undefined): number {
   if (typeof chunk !== 'string') return chunk.byteLength;
-  if (encoding === 'base64' || encoding === 'base64url') return Buffer.from(chunk, encoding).length;
-  return Buffer.byteLength(chunk, encoding === 'buffer' ? undefined : encoding);
+  if (encoding === undefined || encoding === 'buffer' || exactLengthEncodings.has(encoding)) {
+    return Buffer.byteLength(chunk, encoding === 'buffer' ? undefined : encoding);
+  }
+  return Buffer.from(chunk, encoding).length;
 }
 
 export interface SocketConstructorOpts extends nodeNet.SocketConstructorOpts {
@@ -317,10 +352,21 @@ export interface SocketConstructorOpts extends nodeNet.SocketConstructorOpts {
   [kIsPipe]?: boolean;
 }
 
+// Options objects Server made for accepted connections. A WeakSet, so
+// telling them apart reads nothing from the user's options (node reads its
+// keys in a fixed order, which getters and Proxies can observe).
+const acceptedOptions = new WeakSet<object>();
+
+/** Marks `options` (with kAcceptedHandle set) as made by Server for an accepted connection. */
+export function acceptedSocketOptions(options: SocketConstructorOpts): SocketConstructorOpts {
+  acceptedOptions.add(options);
+  return options;
+}
+
 /** Validates Socket constructor options like node and builds the stream.Duplex options. */
 function socketOptions(options: SocketConstructorOpts | number | undefined): any {
   const opts = options as any;
-  if (opts?.[kAcceptedHandle] !== undefined) {
+  if (acceptedOptions.has(opts)) {
     // Built by Server for an accepted connection: ours to complete in place.
     opts.allowHalfOpen = Boolean(opts.allowHalfOpen);
     opts.emitClose = false;
@@ -476,6 +522,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
   declare [kSetKeepAliveInitialDelay]: number;
   declare [kBytesRead]: number;
   declare [kBytesWritten]: number;
+  declare [kHandlePhase]: HandlePhase;
 
   constructor(options?: SocketConstructorOpts | number) {
     const o = socketOptions(options);
@@ -526,6 +573,10 @@ export class Socket extends Duplex implements nodeNet.Socket {
       this[kIsPipe] = pipe;
       (this as any)._undestroy();
       this._sockname = null;
+      // node counts on the handle, and connect() makes a new one: a reconnected
+      // socket starts again from 0.
+      this[kBytesRead] = 0;
+      this[kBytesWritten] = 0;
       this[kAsyncResource] = new AsyncResource(pipe ? 'PIPEWRAP' : 'TCPWRAP');
     }
     this._unrefTimer();
@@ -543,45 +594,50 @@ export class Socket extends Duplex implements nodeNet.Socket {
   /** Binds (if asked) and starts one connect attempt; errors destroy the socket like node. */
   [kInternalConnect](address: string, port?: number, addressType?: number,
                      localAddress?: string, localPort?: number): void {
-    const engine = getEngine();
-    if (this[kHandle]) {
-      // connect() while connected: node's connect on the live handle succeeds
-      // again (same connection) on Linux; on Windows libuv's ConnectEx on the
-      // connected socket fails with EISCONN. Mirror that instead of opening
-      // another connection.
-      this.emit('connectionAttempt', address, port, addressType);
-      if (process.platform === 'win32') {
-        // Reported as node's internalConnect reports a connect call that failed.
-        const sockname = this._getsockname();
-        const details = sockname.address !== undefined ? `${sockname.address}:${sockname.port}` : undefined;
-        this.destroy(new ExceptionWithHostPort(UV_EISCONN, 'connect', address, port, details));
-        return;
-      }
-      setImmediate(() => {
-        if (this.connecting && this[kHandle]) this[kAfterConnect](0);
-      });
+    // (An autoSelectFamily attempt in flight is node's handle too.)
+    if (this[kHandle] || this[kAbortPendingAttempt] !== null) {
+      connectExistingHandle(this, address, port, addressType, localAddress, localPort);
       return;
     }
+    const engine = getEngine();
     let handle: number;
     const req: ConnectRequest = { address, port, addressType };
-    if (addressType === 4 || addressType === 6) {
+    // The kind of handle was fixed by connect() (a unix socket for a path):
+    // node's unix handle given a host and port connects to the host as a path.
+    if (!this[kIsPipe] && (addressType === 4 || addressType === 6)) {
       if (localAddress || localPort) {
         localAddress = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
         req.localAddress = localAddress;
         req.localPort = localPort;
+        // node binds with uv_ip4_addr/uv_ip6_addr of the target's family: an
+        // address of the other family does not parse.
+        if (isIP(localAddress) !== addressType) {
+          this.destroy(new ExceptionWithHostPort(UV_EINVAL, 'bind', localAddress, localPort));
+          return;
+        }
       }
-      handle = engine.connectTcp(address, port!, req.localAddress, bindPort(req.localPort));
-      if (handle < 0 && req.localAddress !== undefined) {
-        this.destroy(new ExceptionWithHostPort(handle, 'bind', req.localAddress, req.localPort));
+      // node's binding turns the local address into a string (an array of one address works).
+      const local = req.localAddress === undefined ? undefined : zoneAsNodeReadsIt(`${req.localAddress}`);
+      handle = engine.connectTcp(zoneAsNodeReadsIt(address), port!, local, bindPort(req.localPort));
+      const bindErr = handle < 0 ? handle : localBindError(handle, req.localPort);
+      if (bindErr < 0 && req.localAddress !== undefined) {
+        if (handle > 0) engine.close(handle, CloseMode.Abort);
+        this.destroy(new ExceptionWithHostPort(bindErr, 'bind', req.localAddress, req.localPort));
         return;
       }
     } else {
-      handle = engine.connectPipe(address);
+      handle = engine.connectPipe(unixSocketName(address));
     }
     if (handle > 0) this[kAdoptHandle](handle, req);
     this.emit('connectionAttempt', address, port, addressType);
-    if (handle < 0) {
-      this.destroy(new ExceptionWithHostPort(handle, 'connect', address, port));
+    if (handle > 0) return;
+    if (this[kIsPipe]) {
+      // libuv reports every pipe connect error through the connect callback.
+      connectRequests.set(this, req);
+      setImmediate(afterConnectAttempt, this, req, handle);
+    } else {
+      // No socket was made: node's getsockname on its handle fails.
+      this.destroy(immediateConnectError(handle, address, port, {}));
     }
   }
 
@@ -601,10 +657,15 @@ export class Socket extends Duplex implements nodeNet.Socket {
     this[kBytesRead] = 0;
     this[kBytesWritten] = 0;
     this[kReading] = false;
-    this._sockname = null;
     // Accepted sockets never connect: no entry for them.
-    if (req !== undefined) connectRequests.set(this, req);
-    else connectRequests.delete(this);
+    if (req !== undefined) {
+      connectRequests.set(this, req);
+      this[kHandlePhase] = HandlePhase.Connecting;
+    } else {
+      connectRequests.delete(this);
+      this._sockname = null;
+      if (this[kHandlePhase] !== HandlePhase.Connected) this[kHandlePhase] = HandlePhase.Connected;
+    }
     engine.setOwner(handle, owner);
     if (this[kUnref]) engine.unref(handle);
     if (this[kAbortPendingAttempt] !== null) this[kAbortPendingAttempt] = null;
@@ -617,10 +678,18 @@ export class Socket extends Duplex implements nodeNet.Socket {
   [kAfterConnect](status: number): void {
     if (this.destroyed) return;
     const req = connectRequests.get(this) ?? { address: '' };
+    if (status !== 0 && !this[kIsPipe] && isImmediateConnectError(status)) {
+      // node gets these from connect(2) itself (in internalConnect): no
+      // 'connectionAttemptFailed', and the message tells the local address
+      // the handle had (as getsockname last answered it).
+      this.destroy(immediateConnectError(status, req.address, req.port!, this._getsockname()));
+      return;
+    }
     this.connecting = false;
     this._sockname = null;
     if (status === 0) {
       const engine = getEngine();
+      this[kHandlePhase] = this[kHandlePhase] === HandlePhase.Connecting ? HandlePhase.Once : HandlePhase.Connected;
       this._unrefTimer();
       if (this[kSetNoDelay]) engine.setNoDelay(this[kHandle], true);
       if (this[kSetKeepAlive]) engine.setKeepAlive(this[kHandle], true, this[kSetKeepAliveInitialDelay]);
@@ -696,8 +765,8 @@ export class Socket extends Duplex implements nodeNet.Socket {
     }
     this._unrefTimer();
 
-    let chunks: any[];
-    let encodings: any[] | null;
+    let chunks: any;
+    let encodings: any;
     const engine = getEngine();
     const copyLimit = engine.copyLimit;
     let bytes = 0;
@@ -713,8 +782,8 @@ export class Socket extends Duplex implements nodeNet.Socket {
         if (typeof entries[i].chunk !== 'string' && entries[i].chunk.byteLength >= copyLimit) copied = false;
       }
     } else {
-      chunks = [data];
-      encodings = typeof data === 'string' ? [encoding] : null;
+      chunks = data;  // one chunk: the engine takes it as it is
+      encodings = typeof data === 'string' ? encoding : null;
       bytes = chunkByteLength(data, encoding as BufferEncoding);
       if (typeof data !== 'string' && data.byteLength >= copyLimit) copied = false;
     }
@@ -723,19 +792,31 @@ export class Socket extends Duplex implements nodeNet.Socket {
     // A small write the engine copied completes at once, as node's does when
     // uv_try_write takes it: the engine sends it with the turn's other writes
     // (one gathered send, rule 1) and still delivers it if the socket is
-    // destroyed first (committed). Only while nothing held is queued before
-    // it, and within a budget of writableHighWaterMark bytes, which
-    // writableLength counts until they reach the kernel (rule 17).
-    const early = copied && owner.heldWrites === 0 && owner.committedBytes + bytes <= this.writableHighWaterMark;
-    const err = engine.writev(this[kHandle], chunks, encodings, (status) => {
-      if (early) {
-        owner.committedBytes -= bytes;
-        if (owner.committedBytes === 0 && owner.drainOwed) payDrain(this, owner);
-      } else {
-        owner.heldWrites--;
+    // destroyed first (committed); its completion is reported only if it
+    // fails (onWriteError). Only while nothing held is queued before it, and
+    // within a budget of writableHighWaterMark bytes, which writableLength
+    // counts until they reach the kernel (rule 17).
+    const hwm = this.writableHighWaterMark;
+    let early = false;
+    if (copied && owner.heldWrites === 0) {
+      if (owner.committedBytes + bytes > hwm) owner.committedBytes = engine.committedBytes(this[kHandle]);
+      early = owner.committedBytes + bytes <= hwm;
+    }
+    if (early) {
+      const err = engine.writev(this[kHandle], chunks, encodings, noop, true);
+      if (err !== 0) {
+        cb(new ErrnoException(err, 'write'));
+        return;
       }
-      scope.runInAsyncScope(afterWrite, null, this, status, early ? null : cb);
-    }, early);
+      this[kBytesWritten] += bytes;
+      owner.committedBytes += bytes;
+      cb(null);
+      return;
+    }
+    const err = engine.writev(this[kHandle], chunks, encodings, (status) => {
+      owner.heldWrites--;
+      scope.runInAsyncScope(afterWrite, null, this, status, cb);
+    });
     if (err === engine.writtenNow) {
       // The kernel took it all synchronously, as when node's uv_try_write does.
       this[kBytesWritten] += bytes;
@@ -747,22 +828,17 @@ export class Socket extends Duplex implements nodeNet.Socket {
       return;
     }
     this[kBytesWritten] += bytes;
-    if (early) {
-      owner.committedBytes += bytes;
-      cb(null);
-      return;
-    }
     owner.heldWrites++;
     scope = requestScope();
     this[kLastWriteQueueSize] = bytes;
   }
 
   override _writev(chunks: Array<{ chunk: any; encoding: BufferEncoding }>, cb: WriteCb): void {
-    this._writeGeneric(true, chunks, '', cb);
+    dispatchWrite(this, true, chunks, '', cb);
   }
 
   override _write(data: any, encoding: BufferEncoding, cb: WriteCb): void {
-    this._writeGeneric(false, data, encoding, cb);
+    dispatchWrite(this, false, data, encoding, cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -774,11 +850,15 @@ export class Socket extends Duplex implements nodeNet.Socket {
       cb();
       return;
     }
-    this[kShutdownCb] = () => cb();
+    this[kShutdownCb] = () => {
+      shutDown(this);
+      cb();
+    };
     this[kShutdownScope] = requestScope();
     const err = getEngine().shutdown(this[kHandle]);
     if (err === 1 || err === UV_ENOTCONN) {
       this[kShutdownCb] = null;
+      shutDown(this);
       cb();
     } else if (err !== 0) {
       this[kShutdownCb] = null;
@@ -835,8 +915,14 @@ export class Socket extends Duplex implements nodeNet.Socket {
       this[kReading] = false;
       this._sockname = null;
       if (handle && owner) {
-        // tls asks to keep the socket usable while its 'error' handlers run.
-        if (this._closeAfterHandlingError) {
+        if (reset && this[kShutdownCb] !== null) {
+          // libuv refuses to reset a stream whose shutdown is pending: node
+          // emits EINVAL, and its handle is never closed, so no 'close'.
+          owner.closeState = CloseState.Done;
+          getEngine().close(handle, CloseMode.Abort);
+          this.emit('error', new ErrnoException(UV_EINVAL, 'reset'));
+        } else if (this._closeAfterHandlingError) {
+          // tls asks to keep the socket usable while its 'error' handlers run.
           queueMicrotask(() => closeHandle(this, owner, handle, reset, isException));
         } else {
           closeHandle(this, owner, handle, reset, isException);
@@ -967,7 +1053,12 @@ export class Socket extends Duplex implements nodeNet.Socket {
   }
 
   _getsockname(): Partial<nodeNet.AddressInfo> {
-    if (!this[kHandle] || this[kIsPipe]) return {};
+    if (this[kIsPipe]) return {};
+    if (!this[kHandle]) {
+      // From connect() on, node's handle exists but has no socket until the
+      // attempt starts: getsockname fails, and that empty answer is kept.
+      return this[kHasHandle] ? (this._sockname ??= {}) : {};
+    }
     if (!this._sockname) {
       this._sockname = {};
       getEngine().sockname(this[kHandle], this._sockname);
@@ -1054,7 +1145,12 @@ function onIdleTimer(socket: Socket): void {
         const length = streamWritableLength.call(this);
         const owner = this[kOwner];
         if (owner === null || owner.committedBytes === 0) return length;
-        if (length === 0) owner.drainOwed = true;  // see payDrain
+        const engine = getEngine();
+        owner.committedBytes = engine.committedBytes(this[kHandle]);
+        if (owner.committedBytes > 0 && length === 0 && !owner.drainOwed) {
+          owner.drainOwed = true;  // see payDrain
+          engine.notifyWhenCommittedSent(this[kHandle]);
+        }
         return length + owner.committedBytes;
       },
     },
@@ -1082,16 +1178,110 @@ function onIdleTimer(socket: Socket): void {
   proto[kSetNoDelay] = false;
   proto[kSetKeepAlive] = false;
   proto[kSetKeepAliveInitialDelay] = 0;
+  proto[kHandlePhase] = HandlePhase.Connected;
 }
 
 /** The address/port of each socket's current connect attempt (for error messages). */
 const connectRequests = new WeakMap<Socket, ConnectRequest | null>();
 
+/**
+ * connect() on a socket that has a handle: node calls connect again on that
+ * handle, and libuv and the kernel answer. What they answer is reproduced:
+ * - a local address can no longer be bound: bind EINVAL;
+ * - TCP: EALREADY while a connect is in flight; after a non-blocking connect
+ *   completed, the next connect(2) succeeds ('connect' again, same
+ *   connection); after that, and on accepted sockets, EISCONN. These come
+ *   from connect(2) itself: synchronous errors;
+ * - unix sockets (even with a port and host): the target is looked up first
+ *   (ENOENT, ECONNREFUSED when it is not a socket), then EISCONN; reported
+ *   through the connect callback like every pipe connect error.
+ */
+function connectExistingHandle(socket: Socket, address: string, port: number | undefined,
+                               addressType: number | undefined, localAddress: string | undefined,
+                               localPort: number | undefined): void {
+  const tcp = addressType === 4 || addressType === 6;
+  const phase = socket[kHandle] ? socket[kHandlePhase] : HandlePhase.Connecting;
+  // The kernel binds a socket when it sends the SYN; a connect to port 0 never does.
+  const inFlight = phase === HandlePhase.Connecting ? connectRequests.get(socket) : undefined;
+  const bound = !(inFlight && inFlight.port === 0);
+  if (tcp && (localAddress || localPort) && bound) {
+    localAddress = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
+    socket.destroy(new ExceptionWithHostPort(existingHandleBindError(socket, localAddress, addressType), 'bind', localAddress, localPort));
+    return;
+  }
+  socket.emit('connectionAttempt', address, port, addressType);
+  const req: ConnectRequest = tcp ? { address, port, addressType } : { address };
+  let status: number;
+  if (socket[kIsPipe]) {
+    status = unixConnectStatus(address);
+  } else if (phase === HandlePhase.Once && process.platform !== 'win32') {
+    // (Windows: libuv's ConnectEx on the connected socket fails, EISCONN, below.)
+    status = 0;
+    // libuv serves the connect before a shutdown queued earlier (end() in
+    // the same tick), and that shutdown is never carried out: no 'finish'.
+    socket[kShutdownCb] = null;
+  } else {
+    const err = phase === HandlePhase.Connecting || phase === HandlePhase.Reconnecting ? UV_EALREADY : UV_EISCONN;
+    socket.destroy(immediateConnectError(err, address, port, socket._getsockname()));
+    return;
+  }
+  socket[kHandlePhase] = HandlePhase.Reconnecting;
+  connectRequests.set(socket, req);
+  setImmediate(afterConnectAttempt, socket, req, status);
+}
+
+/** shutdown(2) makes the kernel see the connection as established: a later connect() gets EISCONN. */
+function shutDown(socket: Socket): void {
+  if (socket[kHandlePhase] === HandlePhase.Once) socket[kHandlePhase] = HandlePhase.Connected;
+}
+
+/**
+ * Is a unix socket listening on abstract name `path`? Linux lists them in
+ * /proc/net/unix ('@' for each NUL; flag __SO_ACCEPTCON for listening).
+ * Where that cannot be read, yes.
+ */
+function abstractNameListening(path: string): boolean {
+  const listed = '@' + Buffer.from(unixSocketName(path)).subarray(1, 108).toString('latin1').replace(/\0/g, '@');
+  try {
+    return fs.readFileSync('/proc/net/unix', 'latin1').split('\n')
+      .some((line) => line.endsWith(` ${listed}`) && line.split(/\s+/)[3] === '00010000');
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * What libuv's bind of an existing handle gives: an IPv6 bind first sets
+ * IPV6_V6ONLY, which an IPv4 socket refuses (ENOPROTOOPT); otherwise the
+ * socket is bound already, or of the other family (EINVAL).
+ */
+function existingHandleBindError(socket: Socket, localAddress: string, addressType: number): number {
+  if (addressType !== 6 || isIP(localAddress) !== 6 || socket[kIsPipe]) return UV_EINVAL;
+  const local: Partial<nodeNet.AddressInfo> = {};
+  getEngine().sockname(socket[kHandle], local);
+  return local.family === 'IPv4' ? UV_ENOPROTOOPT : UV_EINVAL;
+}
+
+/** Completes a connect attempt that did not go to the engine, unless another one replaced it. */
+function afterConnectAttempt(socket: Socket, req: ConnectRequest, status: number): void {
+  if (connectRequests.get(socket) === req) socket[kAfterConnect](status);
+}
+
+/** What connect(2) on an already connected unix socket returns for `path`. */
+function unixConnectStatus(path: string): number {
+  if (path[0] === '\0') return abstractNameListening(path) ? UV_EISCONN : UV_ECONNREFUSED;
+  try {
+    return fs.statSync(unixSocketFile(path)).isSocket() ? UV_EISCONN : UV_ECONNREFUSED;
+  } catch (err: any) {
+    return typeof err.errno === 'number' ? err.errno : UV_EINVAL;
+  }
+}
+
 /** _destroy's handle close: 'close' follows once the engine reports the handle closed. */
 function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, reset: boolean,
                      isException: boolean): void {
   const engine = getEngine();
-  if (!reset && owner.committedBytes > 0) {
+  if (!reset && owner.committedBytes > 0 && engine.committedBytes(handle) > 0) {
     // The engine delivers the writes it completed early before it closes
     // (CloseMode.Abort keeps committed writes); as node's 'close' does not
     // wait for the kernel to send, ours does not wait for that either.
@@ -1112,7 +1302,28 @@ function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, r
   }
 }
 
-/** Engine write completion. `cb` is null when the stream was already told the write completed. */
+/**
+ * Hands a write to _writeGeneric, with what node's handle does to a string
+ * given with the 'buffer' encoding (Writable allows it when decodeStrings is
+ * off): a single write throws "Second argument must be a buffer" (and never
+ * completes); in a batch it is written as UTF-8. Checked when the write
+ * reaches the handle (not while connecting, nor without a handle).
+ */
+function dispatchWrite(socket: Socket, writev: boolean, data: any, encoding: string, cb: WriteCb): void {
+  if (!socket.connecting && socket[kHandle]) {
+    if (!writev && encoding === 'buffer' && typeof data === 'string') {
+      // node's _writeGeneric has forgotten a write queued while connecting by then.
+      socket._pendingData = null;
+      socket._pendingEncoding = '';
+      throw Object.assign(new TypeError('Second argument must be a buffer'), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
+    if (writev && !data.allBuffers && data.some((e: WritevChunk) => e.encoding === 'buffer' && typeof e.chunk === 'string')) {
+      data = data.map((e: WritevChunk) => (e.encoding === 'buffer' && typeof e.chunk === 'string' ? { chunk: e.chunk, encoding: 'utf8' } : e));
+    }
+  }
+  socket._writeGeneric(writev, data, encoding, cb);
+}
+
 // A write made while connecting waits for 'connect'. Kept out of
 // _writeGeneric: a closure there holding `data` would keep every written
 // Buffer alive until its write completes (V8 shares one context among a
@@ -1124,7 +1335,7 @@ function writeAfterConnect(socket: Socket, writev: boolean, data: any, encoding:
   const onClose = () => cb(new ERR_SOCKET_CLOSED_BEFORE_CONNECTION());
   socket.once('connect', function(this: Socket) {
     this.off('close', onClose);
-    this._writeGeneric(writev, data, encoding, cb);
+    dispatchWrite(this, writev, data, encoding, cb);
   });
   socket.once('close', onClose);
 }
@@ -1135,6 +1346,12 @@ function writeAfterConnect(socket: Socket, writev: boolean, data: any, encoding:
  * which the stream itself would never emit, since its own queue is empty.
  * Once those bytes reach the kernel, such a caller gets its 'drain'.
  */
+function noop(): void {}
+
+function destroyWithWriteError(socket: Socket, status: number): void {
+  socket.destroy(new ErrnoException(status, 'write'));
+}
+
 function payDrain(socket: Socket, owner: SocketHandleOwner): void {
   owner.drainOwed = false;
   const state = (socket as any)._writableState;
@@ -1145,18 +1362,16 @@ function emitDrain(socket: Socket): void {
   if (!socket.destroyed) socket.emit('drain');
 }
 
-function afterWrite(socket: Socket, status: number, cb: WriteCb | null): void {
+function afterWrite(socket: Socket, status: number, cb: WriteCb): void {
   if (socket.destroyed) {
-    if (cb) cb(null);
+    cb(null);
     return;
   }
   if (status < 0) {
-    const ex = new ErrnoException(status, 'write');
-    if (cb) cb(ex);
-    else socket.destroy(ex);
+    cb(new ErrnoException(status, 'write'));
     return;
   }
   socket._unrefTimer();
   if (socket[kLastWriteQueueSize] !== 0) socket[kLastWriteQueueSize] = 0;
-  if (cb) cb(null);
+  cb(null);
 }

@@ -21,3 +21,6 @@ export const UV_EADDRNOTAVAIL = uvErrno('EADDRNOTAVAIL');
 export const UV_ENOENT = uvErrno('ENOENT');
 export const UV_EACCES = uvErrno('EACCES');
 export const UV_EISCONN = uvErrno('EISCONN');
+export const UV_EALREADY = uvErrno('EALREADY');
+export const UV_ECONNREFUSED = uvErrno('ECONNREFUSED');
+export const UV_ENOPROTOOPT = uvErrno('ENOPROTOOPT');

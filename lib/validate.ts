@@ -2,6 +2,7 @@
 // Each throws the coded error Node throws for the same input, with a stack that
 // starts at the validator's caller.
 
+import * as events from 'events';
 import { codes, hideStackFrames, withoutStackFrames } from './errors';
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE, ERR_SOCKET_BAD_PORT } = codes;
@@ -146,6 +147,24 @@ export const validateAbortSignal = hideStackFrames((signal: unknown, name: strin
     throw new ERR_INVALID_ARG_TYPE(name, 'AbortSignal', signal);
   }
 });
+
+// Symbol.dispose (node defines it; ES2022's lib does not know it).
+export const symbolDispose: unique symbol = (Symbol as any).dispose ?? Symbol.for('nodejs.dispose');
+export interface Disposable { [symbolDispose](): void }
+
+/** events.addAbortListener (node >= 20.5): node's own way of listening to
+ *  'abort', which reads and validates the signal as node does. */
+export const addAbortListener: (signal: AbortSignal, listener: () => void) => Disposable =
+  (events as any).addAbortListener ?? function addAbortListener(signal: AbortSignal, listener: () => void): Disposable {
+    validateAbortSignal(signal, 'signal');
+    validateFunction(listener, 'listener');
+    if (signal.aborted) {
+      queueMicrotask(listener);
+      return { [symbolDispose]() {} };
+    }
+    signal.addEventListener('abort', listener, { once: true });
+    return { [symbolDispose]() { signal.removeEventListener('abort', listener); } };
+  };
 
 export const validateFunction = hideStackFrames((value: unknown, name: string): void => {
   if (typeof value !== 'function') throw new ERR_INVALID_ARG_TYPE(name, 'Function', value);

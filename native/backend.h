@@ -25,6 +25,9 @@
 //   always the handle's last event. The id is dead once kClosed is delivered.
 //   A handle accepted by a listener belongs to the caller from its
 //   kConnection event on, and must be Close()d like any other.
+// - Except committed writes: the caller reported them done when it made
+//   them, so their kWritten comes only if they fail (not for the cancel of a
+//   close the caller asked for).
 #pragma once
 
 #include <cstddef>
@@ -51,6 +54,9 @@ enum class EventKind : uint8_t {
   kWritten = 6,     // the write `token` finished: status 0 or error (syscall "write")
   kShutdown = 7,    // Shutdown() done after every earlier write finished: status (syscall "shutdown")
   kClosed = 8,      // the handle is closed and its id is dead; always its last event
+  kSent = 9,        // every committed write is in the kernel (NotifyWhenCommittedSent)
+  kIdle = 10,       // no byte received or sent for the handle's idle timeout (SetIdleTimeout);
+                    // once per idle period: the next byte starts a new one
 };
 
 struct Event {
@@ -78,6 +84,7 @@ struct WriteSlice {
 struct ListenOptions {
   int backlog = 511;
   bool ipv6_only = false;
+  bool reuse_port = false;  // SO_REUSEPORT: listeners of one port share its connections (UV_ENOTSUP where none)
 };
 
 enum class CloseMode : uint8_t {
@@ -155,6 +162,18 @@ class Backend {
   // then connect asynchronously (kConnect). `local` may be null.
   virtual int Connect(const SocketAddress& remote, const SocketAddress* local, HandleId* out) = 0;
 
+  // --- existing sockets ---------------------------------------------------
+  // Takes over a socket made elsewhere (node's `new Socket({ fd })`,
+  // `listen({ fd })`, a connection or listener a cluster primary hands a
+  // worker): a listening stream socket starts accepting, a connected one is
+  // a stream (not reading yet). The engine owns `descriptor` from a 0 return
+  // on (made non-blocking, closed with the handle); on error it is not taken.
+  // UV_ENOTSOCK / UV_EINVAL (not a stream socket, neither listening nor
+  // connected); UV_ENOTSUP where a socket cannot change owners (IOCP).
+  // `duplicate`: the engine takes a copy of its own (a dup) and the caller
+  // keeps `descriptor` (a worker given node's handle closes that handle).
+  virtual int Open(intptr_t descriptor, bool duplicate, HandleId* out) = 0;
+
   // --- streams ----------------------------------------------------------
   virtual int ReadStart(HandleId id) = 0;  // kData/kEnd/kReadError flow until ReadStop
   virtual int ReadStop(HandleId id) = 0;   // stop taking bytes from the kernel (backpressure)
@@ -175,12 +194,29 @@ class Backend {
 
   // --- options and addresses --------------------------------------------
   virtual int SetNoDelay(HandleId id, bool enable) = 0;
-  virtual int SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs) = 0;
+  // libuv's uv_tcp_keepalive_ex: idle time, probe interval and probe count
+  // in seconds (node before 24.19 always asks for a 1 s interval and 10 probes).
+  virtual int SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
+                           unsigned int count) = 0;
+  // IP_TOS / IPV6_TCLASS by the socket's family (node's setTypeOfService).
+  virtual int SetTypeOfService(HandleId id, int tos) = 0;
+  virtual int GetTypeOfService(HandleId id, int* out) const = 0;
+  // TCP_USER_TIMEOUT in ms (0: the system's).
+  virtual int SetUserTimeout(HandleId id, unsigned int timeout_ms) = 0;
+  // The idle reaper's timeout (0: off). On a stream: one kIdle once nothing
+  // was received or sent for that long, counted from now. On a listener:
+  // given to each connection it accepts from now on. No timer per handle:
+  // the core keeps handles in order of activity (core/idle_lists.h).
+  virtual int SetIdleTimeout(HandleId id, uint32_t timeout_ms) = 0;
   virtual int GetSockName(HandleId id, SocketAddress* out) const = 0;
   virtual int GetPeerName(HandleId id, SocketAddress* out) const = 0;
   virtual int Ref(HandleId id, bool ref) = 0;  // ref(false) == unref
   // Bytes accepted by Write() not yet handed to the kernel (Socket#bufferSize).
   virtual size_t QueuedBytes(HandleId id) const = 0;
+  // Bytes of committed writes not yet handed to the kernel.
+  virtual size_t CommittedBytes(HandleId id) const = 0;
+  // One kSent once CommittedBytes(id) is 0 (at once if it is already).
+  virtual int NotifyWhenCommittedSent(HandleId id) = 0;
 };
 
 // Creates the backend named by options.name, or the best one that works here

@@ -68,16 +68,17 @@ bool SocketAddress::FromIp(const std::string& ip, uint16_t port, SocketAddress* 
 }
 
 bool SocketAddress::FromPath(const std::string& path, SocketAddress* out) {
+  if (path.empty()) return false;
   SocketAddress result;
   sockaddr_un* un = reinterpret_cast<sockaddr_un*>(&result.storage_);
-  // A filesystem path needs room for its terminating NUL; an abstract name
-  // (leading NUL) is counted by length and may fill sun_path.
-  bool abstract = !path.empty() && path[0] == '\0';
-  size_t limit = abstract ? sizeof(un->sun_path) : sizeof(un->sun_path) - 1;
-  if (path.empty() || path.size() > limit) return false;
+  // Like libuv (and so Node), a longer name is cut to sun_path's size. A
+  // filesystem path that fills sun_path has no room for its NUL: the kernel
+  // does without (the address length says where it ends).
+  size_t size = path.size() < sizeof(un->sun_path) ? path.size() : sizeof(un->sun_path);
+  bool abstract = path[0] == '\0';
   un->sun_family = AF_UNIX;
-  std::memcpy(un->sun_path, path.data(), path.size());
-  result.length_ = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + (abstract ? 0 : 1));
+  std::memcpy(un->sun_path, path.data(), size);
+  result.length_ = static_cast<socklen_t>(abstract ? offsetof(sockaddr_un, sun_path) + size : sizeof(sockaddr_un));
   *out = result;
   return true;
 }

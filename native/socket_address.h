@@ -27,7 +27,8 @@ class SocketAddress {
   // Numeric IPv4/IPv6 text (an IPv6 scope "%eth0" or "%2" is accepted) and a
   // port 0..65535. Returns false for anything else.
   static bool FromIp(const std::string& ip, uint16_t port, SocketAddress* out);
-  // A Unix-domain path; a leading '\0' is a Linux abstract name. False if too long.
+  // A Unix-domain path; a leading '\0' is a Linux abstract name. Cut to
+  // sun_path's size, as libuv does. False if empty.
   static bool FromPath(const std::string& path, SocketAddress* out);
   // From a raw sockaddr filled by the kernel (accept, getsockname, ...).
   static SocketAddress FromRaw(const sockaddr* raw, socklen_t length);

@@ -152,6 +152,8 @@ Napi::Object Constants(Napi::Env env) {
   kinds.Set("written", static_cast<double>(EventKind::kWritten));
   kinds.Set("shutdown", static_cast<double>(EventKind::kShutdown));
   kinds.Set("closed", static_cast<double>(EventKind::kClosed));
+  kinds.Set("sent", static_cast<double>(EventKind::kSent));
+  kinds.Set("idle", static_cast<double>(EventKind::kIdle));
   constants.Set("eventKind", kinds);
   Napi::Object modes = Napi::Object::New(env);
   modes.Set("graceful", static_cast<double>(CloseMode::kGraceful));

@@ -35,6 +35,7 @@ Napi::Value ListenTcp(const Napi::CallbackInfo& info) {
   ListenOptions options;
   options.backlog = static_cast<int>(NumberArg(info, 2, "backlog"));
   options.ipv6_only = BoolArg(info, 3, "ipv6Only");
+  options.reuse_port = !info[4].IsUndefined() && BoolArg(info, 4, "reusePort");
   return Invoke(info, [&](Backend& backend) -> double {
     SocketAddress address;
     if (port < 0 || !SocketAddress::FromIp(ip, static_cast<uint16_t>(port), &address)) return UV_EINVAL;
@@ -50,7 +51,7 @@ Napi::Value ListenPipe(const Napi::CallbackInfo& info) {
   options.backlog = static_cast<int>(NumberArg(info, 1, "backlog"));
   return Invoke(info, [&](Backend& backend) -> double {
     SocketAddress address;
-    if (!SocketAddress::FromPath(path, &address)) return UV_ENAMETOOLONG;
+    if (!SocketAddress::FromPath(path, &address)) return UV_EINVAL;  // empty (libuv: EINVAL)
     HandleId handle = kInvalidHandle;
     int rc = backend.Listen(address, options, &handle);
     return HandleOrError(rc, handle);
@@ -86,9 +87,22 @@ Napi::Value ConnectPipe(const Napi::CallbackInfo& info) {
   std::string path = StringArg(info, 0, "path");
   return Invoke(info, [&](Backend& backend) -> double {
     SocketAddress remote;
-    if (!SocketAddress::FromPath(path, &remote)) return UV_ENAMETOOLONG;
+    if (!SocketAddress::FromPath(path, &remote)) return UV_EINVAL;
     HandleId handle = kInvalidHandle;
     int rc = backend.Connect(remote, nullptr, &handle);
+    return HandleOrError(rc, handle);
+  });
+}
+
+// (fd[, duplicate]): an existing socket descriptor becomes a handle
+// (Backend::Open) that owns it, or a copy of it when `duplicate`.
+Napi::Value OpenFd(const Napi::CallbackInfo& info) {
+  double fd = NumberArg(info, 0, "fd");
+  bool duplicate = !info[1].IsUndefined() && BoolArg(info, 1, "duplicate");
+  return Invoke(info, [&](Backend& backend) -> double {
+    if (!(fd >= 0 && fd <= 2147483647.0) || fd != static_cast<double>(static_cast<int64_t>(fd))) return UV_EINVAL;
+    HandleId handle = kInvalidHandle;
+    int rc = backend.Open(static_cast<intptr_t>(fd), duplicate, &handle);
     return HandleOrError(rc, handle);
   });
 }
@@ -125,13 +139,62 @@ Napi::Value SetNoDelay(const Napi::CallbackInfo& info) {
   return Invoke(info, [&](Backend& backend) -> double { return backend.SetNoDelay(handle, enable); });
 }
 
+// A whole number 0..2^32-1, or `fallback` when undefined; else -1.
+double Uint32ArgOr(const Napi::CallbackInfo& info, size_t index, const char* name, double fallback) {
+  if (info[index].IsUndefined()) return fallback;
+  double value = NumberArg(info, index, name);
+  return value >= 0 && value <= 4294967295.0 && value == static_cast<double>(static_cast<uint64_t>(value)) ? value : -1;
+}
+
+// (handle, enable, initialDelaySecs[, intervalSecs = 1, count = 10]): the
+// interval and count node sets when it is not asked for others.
 Napi::Value SetKeepAlive(const Napi::CallbackInfo& info) {
   HandleId handle = HandleArg(info, 0);
   bool enable = BoolArg(info, 1, "enable");
-  double delay = NumberArg(info, 2, "initialDelaySecs");
+  double delay = Uint32ArgOr(info, 2, "initialDelaySecs", -1);
+  double interval = Uint32ArgOr(info, 3, "intervalSecs", 1);
+  double count = Uint32ArgOr(info, 4, "count", 10);
   return Invoke(info, [&](Backend& backend) -> double {
-    if (!(delay >= 0 && delay <= 4294967295.0)) return UV_EINVAL;
-    return backend.SetKeepAlive(handle, enable, static_cast<unsigned int>(delay));
+    if (delay < 0 || interval < 0 || count < 0) return UV_EINVAL;
+    return backend.SetKeepAlive(handle, enable, static_cast<unsigned int>(delay), static_cast<unsigned int>(interval),
+                                static_cast<unsigned int>(count));
+  });
+}
+
+Napi::Value SetTypeOfService(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  double tos = NumberArg(info, 1, "tos");
+  return Invoke(info, [&](Backend& backend) -> double {
+    if (!(tos >= 0 && tos <= 255)) return UV_EINVAL;
+    return backend.SetTypeOfService(handle, static_cast<int>(tos));
+  });
+}
+
+// The TOS byte (>= 0) or an errno (< 0), as node's handle returns it.
+Napi::Value GetTypeOfService(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  return Invoke(info, [&](Backend& backend) -> double {
+    int tos = 0;
+    int rc = backend.GetTypeOfService(handle, &tos);
+    return rc != 0 ? rc : tos;
+  });
+}
+
+Napi::Value SetUserTimeout(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  double timeout = Uint32ArgOr(info, 1, "timeoutMs", -1);
+  return Invoke(info, [&](Backend& backend) -> double {
+    if (timeout < 0) return UV_EINVAL;
+    return backend.SetUserTimeout(handle, static_cast<unsigned int>(timeout));
+  });
+}
+
+Napi::Value SetIdleTimeout(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  double timeout = Uint32ArgOr(info, 1, "timeoutMs", -1);
+  return Invoke(info, [&](Backend& backend) -> double {
+    if (timeout < 0) return UV_EINVAL;
+    return backend.SetIdleTimeout(handle, static_cast<uint32_t>(timeout));
   });
 }
 
@@ -164,6 +227,17 @@ Napi::Value QueuedBytes(const Napi::CallbackInfo& info) {
   return Result(info, backend == nullptr ? 0 : static_cast<double>(backend->QueuedBytes(handle)));
 }
 
+Napi::Value CommittedBytes(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  Backend* backend = EngineOf(info).backend();
+  return Result(info, backend == nullptr ? 0 : static_cast<double>(backend->CommittedBytes(handle)));
+}
+
+Napi::Value NotifyWhenCommittedSent(const Napi::CallbackInfo& info) {
+  HandleId handle = HandleArg(info, 0);
+  return Invoke(info, [&](Backend& backend) -> double { return backend.NotifyWhenCommittedSent(handle); });
+}
+
 // Diagnostics: {pendingWrites}: writes accepted and not yet completed (each
 // holds its callback and pins until its kWritten).
 Napi::Value Stats(const Napi::CallbackInfo& info) {
@@ -184,6 +258,7 @@ void DefineEngineMethods(Napi::Env env, Napi::Object target, Engine* engine) {
   Method<ListenPipe>(env, target, "listenPipe", engine);
   Method<ConnectTcp>(env, target, "connectTcp", engine);
   Method<ConnectPipe>(env, target, "connectPipe", engine);
+  Method<OpenFd>(env, target, "openFd", engine);
   Method<ReadStart>(env, target, "readStart", engine);
   Method<ReadStop>(env, target, "readStop", engine);
   Method<WritevMethod>(env, target, "writev", engine);
@@ -191,11 +266,17 @@ void DefineEngineMethods(Napi::Env env, Napi::Object target, Engine* engine) {
   Method<Close>(env, target, "close", engine);
   Method<SetNoDelay>(env, target, "setNoDelay", engine);
   Method<SetKeepAlive>(env, target, "setKeepAlive", engine);
+  Method<SetTypeOfService>(env, target, "setTypeOfService", engine);
+  Method<GetTypeOfService>(env, target, "getTypeOfService", engine);
+  Method<SetUserTimeout>(env, target, "setUserTimeout", engine);
+  Method<SetIdleTimeout>(env, target, "setIdleTimeout", engine);
   Method<AddressOf<&Backend::GetSockName>>(env, target, "sockname", engine);
   Method<AddressOf<&Backend::GetPeerName>>(env, target, "peername", engine);
   Method<Ref>(env, target, "ref", engine);
   Method<Unref>(env, target, "unref", engine);
   Method<QueuedBytes>(env, target, "queuedBytes", engine);
+  Method<CommittedBytes>(env, target, "committedBytes", engine);
+  Method<NotifyWhenCommittedSent>(env, target, "notifyWhenCommittedSent", engine);
   Method<Stats>(env, target, "stats", engine);
   target.Set("backend", Napi::String::New(env, engine->backend()->Name()));
 }

@@ -1,5 +1,7 @@
 #include "event_batch.h"
 
+#include "writev.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -62,6 +64,10 @@ void EventBatch::Record(const Event& event) {
       break;
     }
     case EventKind::kWritten: {
+      if (event.token == kCommittedToken) {
+        aux = -1;  // a committed write failed: for the socket's owner, no callback
+        break;
+      }
       // Releases the write's pins now: the kernel is done with its bytes.
       napi_value callback = pins_->Complete(env_, event.token);
       if (callback == nullptr) return;  // not a write of ours: nothing to call

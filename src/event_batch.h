@@ -6,7 +6,8 @@
 //   [kind, handle, status, aux, offset, size]
 //   aux:  kConnection -> peer handle
 //         kData       -> index of the Buffer (in `buffers`) holding the bytes
-//         kWritten    -> index of the write's callback in the batch's callbacks
+//         kWritten    -> index of the write's callback in the batch's callbacks,
+//                        or -1 for a committed write that failed (no callback)
 //   offset, size: kData bytes inside their Buffer.
 // Received bytes are copied once, from the engine's buffer (valid only during
 // OnEvent) into JS Buffers (receive_buffers.h), so the engine can recycle its

@@ -48,7 +48,7 @@ class WritePins {
     Napi::FunctionReference callback;
     std::vector<Napi::Reference<Napi::Value>> pins;
     std::vector<std::unique_ptr<uint8_t[]>> owned;
-    uint32_t generation = 0;
+    uint32_t generation = 1;  // from 1: token 0 is no slot's (kCommittedToken)
     bool open = false;
   };
 

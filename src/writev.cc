@@ -140,11 +140,11 @@ class CallArray {
 int Writev(Engine& engine, const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   HandleId handle = HandleArg(info, 0);
-  if (!info[1].IsArray()) ThrowTypeError(env, "The \"chunks\" argument must be an Array");
-  Napi::Array chunks = info[1].As<Napi::Array>();
+  // One chunk (the common write(), without building arrays) or an Array.
+  bool single = !info[1].IsArray();
   Napi::Value encodings_value = info[2];
   bool has_encodings = !encodings_value.IsNull() && !encodings_value.IsUndefined();
-  if (has_encodings && !encodings_value.IsArray()) {
+  if (has_encodings && !single && !encodings_value.IsArray()) {
     ThrowTypeError(env, "The \"encodings\" argument must be an Array or null");
   }
   if (!info[3].IsFunction()) ThrowTypeError(env, "The \"callback\" argument must be of type function");
@@ -152,18 +152,18 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
   bool committed = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
 
   // Check every chunk before anything is kept: a TypeError leaves no trace.
-  uint32_t count = chunks.Length();
+  uint32_t count = single ? 1 : info[1].As<Napi::Array>().Length();
   CallArray<Chunk, 8> parsed(count);
   for (uint32_t i = 0; i < count; ++i) {
     Chunk& chunk = parsed[i];
-    chunk.value = chunks.Get(i);
+    chunk.value = single ? info[1] : info[1].As<Napi::Array>().Get(i);
     napi_valuetype type;
     napi_typeof(env, chunk.value, &type);
     chunk.is_string = type == napi_string;
     if (chunk.is_string) {
       chunk.encoding = Encoding::kUtf8;
       if (has_encodings) {
-        Napi::Value name = encodings_value.As<Napi::Array>().Get(i);
+        Napi::Value name = single ? encodings_value : encodings_value.As<Napi::Array>().Get(i);
         if (name.IsString()) {
           if (!ParseEncoding(env, name, &chunk.encoding)) {
             ThrowTypeError(env, "Unknown encoding: " + name.As<Napi::String>().Utf8Value());
@@ -232,6 +232,15 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
     }
   }
 
+  // A committed write (only copies: nothing to keep alive) has no slot and
+  // no callback: the engine reports it only if it fails, as token 0 (the
+  // socket's owner hears of it).
+  if (committed && !any_borrowed) {
+    int rc = backend->Write(handle, slices.data(), count, kCommittedToken, true);
+    engine.UpdateLiveness();
+    return rc;
+  }
+
   // The rest is queued: what the kernel will read later stays referenced
   // (borrowed Buffers) or owned (encoded strings) until kWritten.
   WritePins& pins = engine.pins();
@@ -245,7 +254,7 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
     pins.Cancel(token);  // out of memory: nothing was handed to the engine
     throw;
   }
-  int rc = backend->Write(handle, slices.data() + first, count - first, token, committed);
+  int rc = backend->Write(handle, slices.data() + first, count - first, token, false);
   if (rc != 0) pins.Cancel(token);  // a rejected write has no kWritten
   engine.UpdateLiveness();
   return rc;

@@ -1,6 +1,10 @@
 // writev(handle, chunks, encodings, callback, committed?): one gathered write.
-// `committed` (default false): the caller tells its user at once that the
-// write is done, so a close that aborts still delivers it (Backend::Write).
+// `chunks` is an Array (with `encodings` an Array or null) or a single chunk
+// (with `encodings` its encoding or null): write() needs no arrays.
+// `committed` (default false; only for writes the engine copies): the caller
+// tells its user at once that the write is done, so a close that aborts
+// still delivers it (Backend::Write); its callback is never called — a
+// failure comes as a kWritten with kCommittedToken, for the socket's owner.
 //
 // Who owns the bytes until the kernel is done with them:
 // - Buffers / typed arrays smaller than kBorrowThreshold, and strings that
@@ -27,6 +31,8 @@ class Engine;
 
 constexpr size_t kBorrowThreshold = 16 * 1024;
 constexpr int kWrittenNow = 1;
+// The token of every committed write (no WritePins slot ever has it).
+constexpr uint64_t kCommittedToken = 0;
 
 // Returns kWrittenNow (the kernel took every byte: the callback is never
 // called), 0 (the callback will be called exactly once, with the status) or a

@@ -669,7 +669,7 @@ t.test('bad input: TypeError or errno, never a crash', async (t) => {
   t.throws(() => anyEngine.readStart('1'), TypeError);
   t.throws(() => anyEngine.listenTcp(1, 0, 511, false), TypeError);
   t.throws(() => anyEngine.writev(1, [{}], null, () => {}), TypeError);
-  t.throws(() => anyEngine.writev(1, 'x', null, () => {}), TypeError);
+  t.throws(() => anyEngine.writev(1, 42, null, () => {}), TypeError);  // not a chunk (one chunk or an Array of them)
   t.throws(() => anyEngine.writev(1, [], null, null), TypeError);
   t.throws(() => anyEngine.sockname(1, null), TypeError);
   t.equal(engine.readStart(123456789), UV_EBADF, 'unknown handle: EBADF');

@@ -13,6 +13,10 @@ import * as util from 'node:util';
 import { spawn } from 'node:child_process';
 import tap from 'tap';
 import type { Test } from 'tap';
+import { errorShape } from './transcript';
+
+// Transcript helpers live in a tap-free module (child processes use them too).
+export { errorShape, mask } from './transcript';
 
 export type Net = typeof import('node:net');
 
@@ -189,28 +193,6 @@ export function collect(socket: NodeJS.ReadableStream): Promise<Buffer> {
   });
 }
 
-/** Everything tests compare about an error (absent fields are left out;
- *  `keys` tells which own enumerable properties exist). */
-export function errorShape(err: any): Record<string, unknown> | undefined {
-  if (err === undefined || err === null) return err;
-  const shape: Record<string, unknown> = {
-    ctor: err.constructor?.name,
-    name: err.name,
-    code: err.code,
-    errno: err.errno,
-    syscall: err.syscall,
-    address: err.address,
-    port: err.port,
-    hostname: err.hostname,
-    message: err.message,
-    keys: Object.keys(err),
-    stackHeader: typeof err.stack === 'string' ? err.stack.split('\n')[0] : err.stack,
-    errors: Array.isArray(err.errors) ? err.errors.map(errorShape) : undefined,
-  };
-  for (const key of Object.keys(shape)) if (shape[key] === undefined) delete shape[key];
-  return shape;
-}
-
 /** Calls fn and returns the shape of what it throws (undefined if nothing). */
 export function thrown(fn: () => unknown): Record<string, unknown> | undefined {
   try {
@@ -327,32 +309,4 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-/**
- * Replaces run-specific values (ports, paths) by stable names, deeply: a
- * number equal to a value becomes its name, and occurrences inside strings are
- * replaced. Lets transcripts from two runs be compared.
- */
-export function mask<T>(value: T, names: Record<string, number | string>): T {
-  const entries = Object.entries(names).sort((a, b) => String(b[1]).length - String(a[1]).length);
-  const walk = (v: any): any => {
-    if (typeof v === 'number') {
-      const hit = entries.find(([, x]) => x === v);
-      return hit ? hit[0] : v;
-    }
-    if (typeof v === 'string') {
-      let s = v;
-      for (const [name, x] of entries) s = s.split(String(x)).join(name);
-      return s;
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
-      return out;
-    }
-    return v;
-  };
-  return walk(value);
 }

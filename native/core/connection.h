@@ -16,6 +16,8 @@
 
 namespace iocpnet {
 
+struct Connection;
+
 // Everything about a handle that starts afresh with each new one.
 struct ConnectionState {
   HandleId id = 0;
@@ -50,6 +52,7 @@ struct ConnectionState {
   bool send_retry_pending = false;     // refused for now: started again at its retry deadline
   int write_error = 0;
   bool writes_fail_after_read = false; // write_error waits for the receive to report first
+  bool sent_notice_wanted = false;     // kSent once no committed byte is left unsent
 
   // shutdown / close
   bool shutdown_requested = false;
@@ -58,6 +61,14 @@ struct ConnectionState {
   CloseMode close_mode = CloseMode::kGraceful;
   bool close_flushes = false;          // the close waits for queued writes to reach the kernel
   bool finalized = false;              // socket closed, kClosed queued
+
+  // idle reaper (core/idle_lists.h). A listener's timeout goes to each
+  // connection it accepts.
+  uint32_t idle_timeout_ms = 0;
+  bool idle_linked = false;            // in its list: a kIdle is due once idle for the timeout
+  uint64_t idle_since_ms = 0;          // the last byte in or out
+  Connection* idle_prev = nullptr;
+  Connection* idle_next = nullptr;
 
   // Backend operations in the kernel (receives, sends, connects, accepts,
   // cancels): the connection is released only when none is left (rule 9).

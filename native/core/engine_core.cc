@@ -87,6 +87,7 @@ Connection* EngineCore::Adopt(SocketHandle fd, int family) {
 }
 
 void EngineCore::Release(Connection* conn) {
+  idle_.Remove(conn);
   if (conn->active_counted) {
     conn->active_counted = false;
     --active_refed_;
@@ -118,7 +119,7 @@ int EngineCore::Listen(const SocketAddress& address, const ListenOptions& option
   int family = address.family();
   if (family != AF_INET && family != AF_INET6 && family != AF_UNIX) return UV_EINVAL;
   SocketHandle fd = kInvalidSocket;
-  int rc = sockets::OpenListener(address, options.backlog, options.ipv6_only, &fd);
+  int rc = sockets::OpenListener(address, options.backlog, options.ipv6_only, options.reuse_port, &fd);
   if (rc != 0) return rc;
   Connection* conn = Adopt(fd, family);
   rc = Register(conn);
@@ -162,6 +163,35 @@ int EngineCore::Connect(const SocketAddress& remote, const SocketAddress* local,
     Release(conn);
     return rc;
   }
+  UpdateActive(conn);
+  *out = conn->id;
+  return 0;
+}
+
+int EngineCore::Open(intptr_t descriptor, bool duplicate, HandleId* out) {
+  SocketHandle fd = static_cast<SocketHandle>(descriptor);
+  sockets::SocketKind kind;
+  int rc = sockets::Inspect(fd, &kind);
+  if (rc != 0) return rc;
+  if (duplicate) {
+    rc = sockets::Duplicate(fd, &fd);
+    if (rc != 0) return rc;
+  }
+  Connection* conn = Adopt(fd, kind.family);
+  rc = Register(conn);
+  if (rc == 0 && kind.listening) {
+    conn->listener = true;
+    conn->listening = true;
+    rc = StartListening(conn);
+  }
+  if (rc != 0) {
+    Unregister(conn);
+    if (duplicate) sockets::Close(fd);
+    conn->fd = kInvalidSocket;  // not taken: the caller still owns it
+    Release(conn);
+    return rc;
+  }
+  conn->connected = !kind.listening;
   UpdateActive(conn);
   *out = conn->id;
   return 0;
@@ -255,6 +285,7 @@ int EngineCore::Close(HandleId id, CloseMode mode) {
   conn->closing = true;
   conn->close_mode = mode;
   conn->reading = false;
+  idle_.Remove(conn);
   DropStash(conn);
   if (conn->listener) {
     // server.close() stops listening at once, as closing node's listening fd
@@ -292,11 +323,43 @@ int EngineCore::SetNoDelay(HandleId id, bool enable) {
   return sockets::SetNoDelay(conn->fd, enable);
 }
 
-int EngineCore::SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs) {
+int EngineCore::SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
+                             unsigned int count) {
   Connection* conn = Find(id);
   if (conn == nullptr || conn->fd == kInvalidSocket) return UV_EBADF;
   if (conn->family == AF_UNIX) return 0;
-  return sockets::SetKeepAlive(conn->fd, enable, initial_delay_secs);
+  return sockets::SetKeepAlive(conn->fd, enable, initial_delay_secs, interval_secs, count);
+}
+
+int EngineCore::SetTypeOfService(HandleId id, int tos) {
+  Connection* conn = Find(id);
+  if (conn == nullptr || conn->fd == kInvalidSocket) return UV_EBADF;
+  return sockets::SetTypeOfService(conn->fd, conn->family, tos);
+}
+
+int EngineCore::GetTypeOfService(HandleId id, int* out) const {
+  const Connection* conn = Find(id);
+  if (conn == nullptr || conn->fd == kInvalidSocket) return UV_EBADF;
+  return sockets::GetTypeOfService(conn->fd, conn->family, out);
+}
+
+int EngineCore::SetUserTimeout(HandleId id, unsigned int timeout_ms) {
+  Connection* conn = Find(id);
+  if (conn == nullptr || conn->fd == kInvalidSocket) return UV_EBADF;
+  if (conn->family == AF_UNIX) return 0;
+  return sockets::SetUserTimeout(conn->fd, timeout_ms);
+}
+
+int EngineCore::SetIdleTimeout(HandleId id, uint32_t timeout_ms) {
+  Connection* conn = Find(id);
+  if (conn == nullptr || conn->closing) return UV_EBADF;
+  if (conn->listener) {
+    conn->idle_timeout_ms = timeout_ms;
+    return 0;
+  }
+  idle_.Set(conn, timeout_ms, NowMs());
+  ArmTimerForNextDeadline();
+  return 0;
 }
 
 int EngineCore::GetSockName(HandleId id, SocketAddress* out) const {
@@ -322,6 +385,22 @@ int EngineCore::Ref(HandleId id, bool ref) {
 size_t EngineCore::QueuedBytes(HandleId id) const {
   const Connection* conn = Find(id);
   return conn == nullptr ? 0 : static_cast<size_t>(conn->send.queued_bytes());
+}
+
+size_t EngineCore::CommittedBytes(HandleId id) const {
+  const Connection* conn = Find(id);
+  return conn == nullptr ? 0 : static_cast<size_t>(conn->send.committed_unsent());
+}
+
+int EngineCore::NotifyWhenCommittedSent(HandleId id) {
+  Connection* conn = Find(id);
+  if (conn == nullptr) return UV_EBADF;
+  if (conn->send.committed_unsent() == 0) {
+    QueueEvent(EventKind::kSent, conn->id, 0);
+  } else {
+    conn->sent_notice_wanted = true;
+  }
+  return 0;
 }
 
 // ------------------------------------------------------------------ events
@@ -408,7 +487,7 @@ void EngineCore::StartSendIfReady(Connection* conn) {
   }
   if (!conn->send.has_bytes()) {
     // Zero-byte writes: done once everything before them is.
-    conn->send.CompleteSent([&](uint64_t token) { WriteDone(conn, token, 0); });
+    conn->send.CompleteSent([&](uint64_t token, bool committed) { WriteDone(conn, token, committed, 0); });
     MaybeShutdown(conn);
     return;
   }
@@ -418,18 +497,31 @@ void EngineCore::StartSendIfReady(Connection* conn) {
   StartSend(conn, buffers, count);
 }
 
-void EngineCore::WriteDone(Connection* conn, uint64_t token, int status) {
-  QueueEvent(EventKind::kWritten, conn->id, status, token);
+// A write finished. A committed one (its caller reported it done already) is
+// reported only if it failed, except for the cancel of a close the caller
+// asked for; once no committed byte is left unsent, a kSent answers
+// NotifyWhenCommittedSent.
+void EngineCore::WriteDone(Connection* conn, uint64_t token, bool committed, int status) {
+  if (!committed) {
+    QueueEvent(EventKind::kWritten, conn->id, status, token);
+    return;
+  }
+  if (status != 0 && status != UV_ECANCELED) QueueEvent(EventKind::kWritten, conn->id, status, token);
+  if (conn->sent_notice_wanted && conn->send.committed_unsent() == 0) {
+    conn->sent_notice_wanted = false;
+    QueueEvent(EventKind::kSent, conn->id, 0);
+  }
 }
 
 // Every write not yet finished fails with `status`, in order.
 void EngineCore::FailWrites(Connection* conn, int status) {
-  conn->send.FailAll(send_pool_, [&](uint64_t token) { WriteDone(conn, token, status); });
+  conn->send.FailAll(send_pool_, [&](uint64_t token, bool committed) { WriteDone(conn, token, committed, status); });
 }
 
 void EngineCore::HandleSent(Connection* conn, size_t bytes) {
   conn->send_inflight = false;
-  conn->send.Acknowledge(send_pool_, bytes, [&](uint64_t token) { WriteDone(conn, token, 0); });
+  if (bytes > 0 && conn->idle_timeout_ms != 0 && !conn->closing) TouchIdle(conn);
+  conn->send.Acknowledge(send_pool_, bytes, [&](uint64_t token, bool committed) { WriteDone(conn, token, committed, 0); });
   conn->send.EndSend();
   // A partial send, or writes queued meanwhile: the next gathered send.
   if (conn->send.has_writes() && !(conn->closing && !conn->close_flushes)) MarkDirty(conn);
@@ -477,7 +569,7 @@ void EngineCore::SendCommittedNow(Connection* conn) {
   IoBuffer* buffers = nullptr;
   size_t count = conn->send.Gather(kMaxSendBuffers, conn->send.committed_end(), &buffers);
   int64_t sent = sockets::SendNow(conn->fd, buffers, count);
-  if (sent > 0) conn->send.Acknowledge(send_pool_, static_cast<size_t>(sent), [&](uint64_t token) { WriteDone(conn, token, 0); });
+  if (sent > 0) conn->send.Acknowledge(send_pool_, static_cast<size_t>(sent), [&](uint64_t token, bool committed) { WriteDone(conn, token, committed, 0); });
   conn->send.EndSend();
 }
 
@@ -496,6 +588,7 @@ void EngineCore::RearmReceive(Connection* conn) {
 
 void EngineCore::HandleReceived(Connection* conn, const uint8_t* data, size_t size) {
   conn->receive_armed = false;
+  if (conn->idle_timeout_ms != 0 && !conn->closing) TouchIdle(conn);
   if (!conn->closing) {
     if (conn->reading && !conn->HasStash()) {
       DeliverData(conn, data, size);
@@ -626,6 +719,10 @@ void EngineCore::HandleAccepted(Connection* listener, SocketHandle fd) {
     return;
   }
   conn->connected = true;
+  if (listener->idle_timeout_ms != 0) {
+    idle_.Set(conn, listener->idle_timeout_ms, NowMs());
+    ArmTimerForNextDeadline();
+  }
   Event event = MakeEvent(EventKind::kConnection, listener->id, 0, 0);
   event.peer = conn->id;
   events_.push_back(QueuedEvent{event, QueuedEvent::Action::kDeliver});
@@ -640,20 +737,19 @@ void EngineCore::HandleAcceptError(Connection* listener, int status) {
   if (status != 0) QueueEvent(EventKind::kConnection, listener->id, status);
 }
 
-// As libuv's uv_tcp_connect and uv_pipe_connect: a refused TCP connect and
-// any failed Unix one are reported like a connect that failed later; other
-// errors (ENETUNREACH, EADDRNOTAVAIL, ...) at once.
+// Every connect(2) result reaches JS as a connect event, even the errors
+// libuv returns at once (ENETUNREACH, EADDRNOTAVAIL, ...): the handle must
+// still exist then, because node's message for those names the local address
+// getsockname gives for it ("- Local (0.0.0.0:0)"). The JS layer tells the
+// two kinds apart by the error. Socket and bind errors still return here.
 int EngineCore::StartConnect(Connection* conn) {
   int rc = sockets::ConnectNow(conn->fd, conn->remote);
   if (rc == UV_EINPROGRESS) {
     WaitConnected(conn);
     return 0;
   }
-  if (rc == 0 || rc == UV_ECONNREFUSED || conn->family == AF_UNIX) {
-    HandleConnected(conn, rc);  // reported by the next Drain
-    return 0;
-  }
-  return rc;
+  HandleConnected(conn, rc);  // reported by the next Drain
+  return 0;
 }
 
 void EngineCore::HandleConnected(Connection* conn, int status) {
@@ -685,6 +781,8 @@ void EngineCore::ScheduleRetry(Connection* conn, bool receive) {
 // after it fires, it is set for the next one.
 void EngineCore::ArmTimerForNextDeadline() {
   uint64_t next = deadlines_.Next();
+  uint64_t idle = idle_.NextDeadline();
+  if (idle < next) next = idle;
   if (next == DeadlineQueue::kNone || next >= timer_deadline_) return;
   timer_deadline_ = next;
   ArmTimer(next);
@@ -711,6 +809,17 @@ void EngineCore::HandleTimer() {
     }
     UpdateActive(conn);
   });
+  // Rule 13: one event per connection idle for its whole timeout; the owner
+  // decides (a server's reaper closes it). It is out of its list until its
+  // next byte.
+  idle_.PopExpired(NowMs(), [&](Connection* conn) { QueueEvent(EventKind::kIdle, conn->id, 0); });
+  ArmTimerForNextDeadline();
+}
+
+// A byte in or out: a new idle period (after a kIdle, the list may have
+// been empty, so the timer may need arming).
+void EngineCore::TouchIdle(Connection* conn) {
+  idle_.Touch(conn, NowMs());
   ArmTimerForNextDeadline();
 }
 

@@ -24,6 +24,7 @@
 #include "core/connection.h"
 #include "core/deadline_queue.h"
 #include "core/event_queue.h"
+#include "core/idle_lists.h"
 #include "errors.h"
 #include "handle_table.h"
 #include "platform/socket_ops.h"
@@ -42,6 +43,7 @@ class EngineCore : public Backend {
 
   int Listen(const SocketAddress& address, const ListenOptions& options, HandleId* out) override;
   int Connect(const SocketAddress& remote, const SocketAddress* local, HandleId* out) override;
+  int Open(intptr_t descriptor, bool duplicate, HandleId* out) override;
   int ReadStart(HandleId id) override;
   int ReadStop(HandleId id) override;
   int Write(HandleId id, const WriteSlice* slices, size_t count, uint64_t token, bool committed) override;
@@ -49,11 +51,18 @@ class EngineCore : public Backend {
   int Shutdown(HandleId id) override;
   int Close(HandleId id, CloseMode mode) override;
   int SetNoDelay(HandleId id, bool enable) override;
-  int SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs) override;
+  int SetKeepAlive(HandleId id, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
+                   unsigned int count) override;
+  int SetTypeOfService(HandleId id, int tos) override;
+  int GetTypeOfService(HandleId id, int* out) const override;
+  int SetUserTimeout(HandleId id, unsigned int timeout_ms) override;
+  int SetIdleTimeout(HandleId id, uint32_t timeout_ms) override;
   int GetSockName(HandleId id, SocketAddress* out) const override;
   int GetPeerName(HandleId id, SocketAddress* out) const override;
   int Ref(HandleId id, bool ref) override;
   size_t QueuedBytes(HandleId id) const override;
+  size_t CommittedBytes(HandleId id) const override;
+  int NotifyWhenCommittedSent(HandleId id) override;
 
  protected:
   // ---- hooks: the backend's I/O mechanism ------------------------------
@@ -156,12 +165,13 @@ class EngineCore : public Backend {
   void DeliverData(Connection* conn, const uint8_t* data, size_t size);
   void MarkDirty(Connection* conn);
   void StartSendIfReady(Connection* conn);
-  void WriteDone(Connection* conn, uint64_t token, int status);
+  void WriteDone(Connection* conn, uint64_t token, bool committed, int status);
   void FailWrites(Connection* conn, int status);
   void MaybeShutdown(Connection* conn);
   void ScheduleRetry(Connection* conn, bool receive);
   void ArmTimerForNextDeadline();
   void AfterReceive(Connection* conn);
+  void TouchIdle(Connection* conn);
   void ReadFailed(Connection* conn, int status);
   void ScheduleStash(Connection* conn);
   void DeliverStash(HandleId id);
@@ -179,6 +189,7 @@ class EngineCore : public Backend {
   std::vector<HandleId> flushing_;
   EventQueue events_;
   DeadlineQueue deadlines_;
+  IdleLists idle_;
   uint64_t timer_deadline_ = DeadlineQueue::kNone;  // earliest timer armed and not yet fired
   sockets::DescriptorReserve reserve_;
   EventSink* sink_ = nullptr;

@@ -26,7 +26,7 @@ void SendQueue::Append(BufferPool& pool, const WriteSlice* slices, size_t count,
     }
     appended_ += slice.size;
   }
-  writes_.push_back(WriteRecord{token, appended_});
+  writes_.push_back(WriteRecord{token, appended_, committed});
   if (committed) committed_end_ = appended_;
 }
 

@@ -12,7 +12,8 @@
 // Each write is a record: its token and the byte offset (in the
 // connection's output stream) where it ends. A write is done when the kernel
 // has taken every byte up to that offset. "Committed" writes were already
-// reported done to the user (see Backend::Write).
+// reported done to the user (see Backend::Write): they form a prefix of the
+// queue, and their completion is reported only if it fails.
 #pragma once
 
 #include <cstddef>
@@ -52,14 +53,14 @@ class SendQueue {
   void EndSend() { inflight_segments_ = 0; }
   bool sending() const { return inflight_segments_ > 0; }
 
-  // The kernel took `bytes` from the front: calls done(token) for each write
-  // that is now complete, in order.
+  // The kernel took `bytes` from the front: calls done(token, committed) for
+  // each write that is now complete, in order.
   template <typename Done>
   void Acknowledge(BufferPool& pool, size_t bytes, Done done);
   // Writes whose bytes are all sent but not yet reported (zero-byte writes).
   template <typename Done>
   void CompleteSent(Done done);
-  // Drops every queued byte and calls failed(token) for every unfinished
+  // Drops every queued byte and calls failed(token, committed) for every unfinished
   // write, in order. Never with a send in flight (its buffers are the
   // kernel's until it completes).
   template <typename Failed>
@@ -70,6 +71,8 @@ class SendQueue {
   uint64_t queued_bytes() const { return appended_ - acked_; }
   uint64_t acked() const { return acked_; }
   uint64_t committed_end() const { return committed_end_; }
+  // Bytes of committed writes the kernel has not taken yet.
+  uint64_t committed_unsent() const { return committed_end_ > acked_ ? committed_end_ - acked_ : 0; }
 
   // Empties the queue for the connection's next owner, keeping its storage.
   void Reset(BufferPool& pool);
@@ -87,6 +90,7 @@ class SendQueue {
   struct WriteRecord {
     uint64_t token = 0;
     uint64_t end = 0;  // offset just after the write's last byte
+    bool committed = false;
   };
   static constexpr size_t kInlineBuffers = 4;
 
@@ -129,9 +133,9 @@ void SendQueue::Acknowledge(BufferPool& pool, size_t bytes, Done done) {
 template <typename Done>
 void SendQueue::CompleteSent(Done done) {
   while (!writes_.empty() && writes_.front().end <= acked_) {
-    uint64_t token = writes_.front().token;
+    WriteRecord record = writes_.front();
     writes_.pop_front();
-    done(token);
+    done(record.token, record.committed);
   }
 }
 
@@ -139,9 +143,9 @@ template <typename Failed>
 void SendQueue::FailAll(BufferPool& pool, Failed failed) {
   DropAll(pool);
   while (!writes_.empty()) {
-    uint64_t token = writes_.front().token;
+    WriteRecord record = writes_.front();
     writes_.pop_front();
-    failed(token);
+    failed(record.token, record.committed);
   }
   acked_ = appended_;
 }

@@ -252,9 +252,12 @@ class IocpBackend final : public EngineCore {
     Begin(&op, conn->fd);
     Posted posted = PostConnect(ext_, conn->fd.socket, target, conn->skip_port, &op.overlapped);
     if (posted.kind == Posted::kDone) {
+      // Done at once, or (rule 4) refused at the post, which queues no
+      // packet: either way the result is the handle's connect event, as on
+      // every backend (EngineCore::StartConnect), so node's message can
+      // still name the socket's local address.
       End(&op);
-      if (posted.status != 0) return posted.status;  // rule 4: reported at once (syscall "connect")
-      FinishConnect(conn, 0);
+      FinishConnect(conn, posted.status);
     }
     return 0;
   }

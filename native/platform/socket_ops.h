@@ -45,15 +45,37 @@ int Open(int family, SocketHandle* out);
 void Close(SocketHandle socket);
 
 // socket + options + bind + listen, as node does it (SO_REUSEADDR for TCP;
-// IPV6_V6ONLY as asked). On failure nothing is left open.
-int OpenListener(const SocketAddress& address, int backlog, bool ipv6_only, SocketHandle* out);
+// IPV6_V6ONLY and SO_REUSEPORT as asked; reuse_port where the system has no
+// balancing listeners: UV_ENOTSUP). On failure nothing is left open.
+int OpenListener(const SocketAddress& address, int backlog, bool ipv6_only, bool reuse_port, SocketHandle* out);
 // socket [+ SO_REUSEADDR + bind(local)] for an outgoing connection (libuv's
 // uv_tcp_bind); the connect itself is the backend's.
 int OpenClient(const SocketAddress& remote, const SocketAddress* local, SocketHandle* out);
 
+// What an existing descriptor is, for Backend::Open: a stream socket that
+// listens or is connected (then made non-blocking and close-on-exec), else
+// UV_ENOTSOCK, UV_EINVAL (another socket type, or neither), UV_ENOTSUP.
+struct SocketKind {
+  int family = 0;
+  bool listening = false;
+};
+int Inspect(SocketHandle socket, SocketKind* out);
+// A second descriptor for the same socket (close-on-exec).
+int Duplicate(SocketHandle socket, SocketHandle* out);
+
 int SetNoDelay(SocketHandle socket, bool enable);
-// Like libuv: idle = delay, a probe every second, give up after 10.
-int SetKeepAlive(SocketHandle socket, bool enable, unsigned int initial_delay_secs);
+// Like libuv's uv_tcp_keepalive_ex: SO_KEEPALIVE, then (enabling) the idle
+// time, the probe interval and the probe count, each in seconds; a 0 is
+// passed on and refused (EINVAL) as libuv's is, keepalive staying on.
+int SetKeepAlive(SocketHandle socket, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
+                 unsigned int count);
+// The TOS byte (IP_TOS) of an IPv4 socket, the traffic class (IPV6_TCLASS)
+// of an IPv6 one, as node's setTypeOfService/getTypeOfService.
+int SetTypeOfService(SocketHandle socket, int family, int tos);
+int GetTypeOfService(SocketHandle socket, int family, int* out);
+// TCP_USER_TIMEOUT: how long sent bytes may stay unacknowledged before the
+// kernel fails the connection (ETIMEDOUT); 0 is the system's default.
+int SetUserTimeout(SocketHandle socket, unsigned int timeout_ms);
 int GetSockName(SocketHandle socket, SocketAddress* out);
 int GetPeerName(SocketHandle socket, SocketAddress* out);
 // SO_LINGER {1, 0}: close() sends RST and drops unsent bytes (rule 7).

@@ -40,12 +40,15 @@ void Close(SocketHandle socket) {
   if (socket >= 0) close(socket);
 }
 
-int OpenListener(const SocketAddress& address, int backlog, bool ipv6_only, SocketHandle* out) {
+int OpenListener(const SocketAddress& address, int backlog, bool ipv6_only, bool reuse_port, SocketHandle* out) {
   int family = address.family();
   int fd = -1;
   int rc = Open(family, &fd);
   if (rc != 0) return rc;
   if (family != AF_UNIX && SetOption(fd, SOL_SOCKET, SO_REUSEADDR, 1) != 0) return CloseWithError(fd);
+  // Linux spreads the connections of a port over every listener that set
+  // SO_REUSEPORT (one per thread or process): what libuv's UV_TCP_REUSEPORT does.
+  if (family != AF_UNIX && reuse_port && SetOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) != 0) return CloseWithError(fd);
   if (family == AF_INET6 && SetOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, ipv6_only ? 1 : 0) != 0) return CloseWithError(fd);
   if (bind(fd, address.raw(), address.length()) < 0) return CloseWithError(fd);
   if (listen(fd, backlog) < 0) return CloseWithError(fd);
@@ -66,17 +69,72 @@ int OpenClient(const SocketAddress& remote, const SocketAddress* local, SocketHa
   return 0;
 }
 
+int Inspect(SocketHandle socket, SocketKind* out) {
+  int type = 0;
+  socklen_t length = sizeof(type);
+  if (getsockopt(socket, SOL_SOCKET, SO_TYPE, &type, &length) < 0) return UvLastError();
+  if (type != SOCK_STREAM) return UV_EINVAL;
+  sockaddr_storage local{};
+  length = sizeof(local);
+  if (getsockname(socket, reinterpret_cast<sockaddr*>(&local), &length) < 0) return UvLastError();
+  int family = local.ss_family;
+  if (family != AF_INET && family != AF_INET6 && family != AF_UNIX) return UV_EINVAL;
+  int listening = 0;
+  length = sizeof(listening);
+  if (getsockopt(socket, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) < 0) return UvLastError();
+  if (!listening) {
+    sockaddr_storage peer{};
+    length = sizeof(peer);
+    if (getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &length) < 0) return UV_EINVAL;
+  }
+  int flags = fcntl(socket, F_GETFL);
+  if (flags < 0 || fcntl(socket, F_SETFL, flags | O_NONBLOCK) < 0) return UvLastError();
+  if (fcntl(socket, F_SETFD, FD_CLOEXEC) < 0) return UvLastError();
+  out->family = family;
+  out->listening = listening != 0;
+  return 0;
+}
+
+int Duplicate(SocketHandle socket, SocketHandle* out) {
+  int fd = fcntl(socket, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return UvLastError();
+  *out = fd;
+  return 0;
+}
+
 int SetNoDelay(SocketHandle socket, bool enable) { return SetOption(socket, IPPROTO_TCP, TCP_NODELAY, enable ? 1 : 0); }
 
-int SetKeepAlive(SocketHandle socket, bool enable, unsigned int initial_delay_secs) {
+int SetKeepAlive(SocketHandle socket, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
+                 unsigned int count) {
   int rc = SetOption(socket, SOL_SOCKET, SO_KEEPALIVE, enable ? 1 : 0);
   if (rc != 0 || !enable) return rc;
-  // A delay of 0 is passed on too: the kernel rejects it (EINVAL), as with
-  // libuv, and keepalive stays on with the system's idle time.
+  // libuv refuses a 0 after SO_KEEPALIVE is on; the kernel refuses it the
+  // same way (EINVAL), and a value above INT_MAX too.
+  if (initial_delay_secs == 0 || interval_secs == 0 || count == 0) return UV_EINVAL;
   rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPIDLE, static_cast<int>(initial_delay_secs));
-  if (rc == 0) rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPINTVL, 1);
-  if (rc == 0) rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPCNT, 10);
+  if (rc == 0) rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPINTVL, static_cast<int>(interval_secs));
+  if (rc == 0) rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPCNT, static_cast<int>(count));
   return rc;
+}
+
+int SetTypeOfService(SocketHandle socket, int family, int tos) {
+  if (family == AF_INET6) return SetOption(socket, IPPROTO_IPV6, IPV6_TCLASS, tos);
+  return SetOption(socket, IPPROTO_IP, IP_TOS, tos);
+}
+
+int GetTypeOfService(SocketHandle socket, int family, int* out) {
+  int value = 0;
+  socklen_t length = sizeof(value);
+  int rc = family == AF_INET6 ? getsockopt(socket, IPPROTO_IPV6, IPV6_TCLASS, &value, &length)
+                              : getsockopt(socket, IPPROTO_IP, IP_TOS, &value, &length);
+  if (rc < 0) return UvLastError();
+  *out = value;
+  return 0;
+}
+
+int SetUserTimeout(SocketHandle socket, unsigned int timeout_ms) {
+  if (timeout_ms > 0x7fffffffu) return UV_EINVAL;
+  return SetOption(socket, IPPROTO_TCP, TCP_USER_TIMEOUT, static_cast<int>(timeout_ms));
 }
 
 int GetSockName(SocketHandle socket, SocketAddress* out) {

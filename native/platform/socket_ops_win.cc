@@ -13,17 +13,7 @@
 
 #include "errors.h"
 #include "platform/pipe_win.h"
-
-// mingw-w64 10's headers lack the Windows 10 1709 keep-alive options.
-#ifndef TCP_KEEPALIVE
-#define TCP_KEEPALIVE 3
-#endif
-#ifndef TCP_KEEPCNT
-#define TCP_KEEPCNT 16
-#endif
-#ifndef TCP_KEEPINTVL
-#define TCP_KEEPINTVL 17
-#endif
+#include "platform/winsock_options.h"
 
 namespace iocpnet {
 namespace sockets {
@@ -85,9 +75,13 @@ void Close(SocketHandle handle) {
   }
 }
 
-int OpenListener(const SocketAddress& address, int backlog, bool ipv6_only, SocketHandle* out) {
+// reuse_port: Windows has no listeners that share a port's connections.
+// SO_REUSEADDR is not that (it lets a second socket take over the bound
+// port, and the first gets nothing): as libuv's UV_TCP_REUSEPORT, UV_ENOTSUP.
+int OpenListener(const SocketAddress& address, int backlog, bool ipv6_only, bool reuse_port, SocketHandle* out) {
   int family = address.family();
   if (family == AF_UNIX) return pipes::Listen(address, out);
+  if (reuse_port) return UV_ENOTSUP;
   SocketHandle handle;
   int rc = Open(family, &handle);
   if (rc != 0) return rc;
@@ -125,18 +119,87 @@ int SetNoDelay(SocketHandle handle, bool enable) {
   return SetOption(handle.socket, IPPROTO_TCP, TCP_NODELAY, enable ? 1 : 0);
 }
 
-// libuv (Windows 10 1709 and later): idle = delay, a probe every second,
-// give up after 10. A delay of 0 is EINVAL there too.
-int SetKeepAlive(SocketHandle handle, bool enable, unsigned int initial_delay_secs) {
+// A socket made elsewhere (a SOCKET value; named pipes are not taken). It
+// must have been made overlapped (socket() does) for the port to take it.
+int Inspect(SocketHandle handle, SocketKind* out) {
+  int rc = StartWinsock();
+  if (rc != 0) return rc;
+  if (handle.pipe != nullptr || handle.socket == INVALID_SOCKET) return UV_EBADF;
+  SOCKET socket = handle.socket;
+  int type = 0;
+  int length = sizeof(type);
+  if (getsockopt(socket, SOL_SOCKET, SO_TYPE, reinterpret_cast<char*>(&type), &length) == SOCKET_ERROR) {
+    return UvLastError();  // WSAENOTSOCK: UV_ENOTSOCK
+  }
+  if (type != SOCK_STREAM) return UV_EINVAL;
+  sockaddr_storage local{};
+  length = sizeof(local);
+  // An unbound socket: WSAEINVAL, as "neither listening nor connected".
+  if (getsockname(socket, reinterpret_cast<sockaddr*>(&local), &length) == SOCKET_ERROR) return UvLastError();
+  int family = local.ss_family;
+  if (family != AF_INET && family != AF_INET6) return UV_EINVAL;
+  BOOL listening = FALSE;
+  length = sizeof(listening);
+  if (getsockopt(socket, SOL_SOCKET, SO_ACCEPTCONN, reinterpret_cast<char*>(&listening), &length) == SOCKET_ERROR) {
+    return UvLastError();
+  }
+  if (!listening) {
+    sockaddr_storage peer{};
+    length = sizeof(peer);
+    if (getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &length) == SOCKET_ERROR) return UV_EINVAL;
+  }
+  rc = SetNonBlocking(socket);
+  if (rc != 0) return rc;
+  if (!SetHandleInformation(reinterpret_cast<HANDLE>(socket), HANDLE_FLAG_INHERIT, 0)) return UvLastError();
+  out->family = family;
+  out->listening = listening != FALSE;
+  return 0;
+}
+
+// A socket belongs to one completion port for good, and the copy
+// WSADuplicateSocket makes is for another process: the engine cannot keep a
+// socket of its own beside the caller's (README "Windows").
+int Duplicate(SocketHandle, SocketHandle*) { return UV_ENOTSUP; }
+
+// As libuv's uv_tcp_keepalive_ex (Windows 10 1709 and later: TCP_KEEPALIVE
+// is the idle time, then TCP_KEEPINTVL and TCP_KEEPCNT); a 0 is refused
+// after SO_KEEPALIVE is on, keepalive staying on, as libuv does.
+int SetKeepAlive(SocketHandle handle, bool enable, unsigned int initial_delay_secs, unsigned int interval_secs,
+                 unsigned int count) {
   SOCKET socket = handle.socket;
   int rc = SetOption(socket, SOL_SOCKET, SO_KEEPALIVE, enable ? 1 : 0);
   if (rc != 0 || !enable) return rc;
-  if (initial_delay_secs < 1) return UV_EINVAL;
+  if (initial_delay_secs == 0 || interval_secs == 0 || count == 0) return UV_EINVAL;
   rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPALIVE, static_cast<int>(initial_delay_secs));
-  if (rc == 0) rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPINTVL, 1);
-  if (rc == 0) rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPCNT, 10);
+  if (rc == 0) rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPINTVL, static_cast<int>(interval_secs));
+  if (rc == 0) rc = SetOption(socket, IPPROTO_TCP, TCP_KEEPCNT, static_cast<int>(count));
   return rc;
 }
+
+// IP_TOS / IPV6_TCLASS: Winsock takes and reports them; whether the stack
+// marks packets with them is Windows' policy (QoS), not the socket's.
+int SetTypeOfService(SocketHandle handle, int family, int tos) {
+  if (handle.pipe != nullptr) return UV_EBADF;
+  if (family == AF_INET6) return SetOption(handle.socket, IPPROTO_IPV6, IPV6_TCLASS, tos);
+  return SetOption(handle.socket, IPPROTO_IP, IP_TOS, tos);
+}
+
+int GetTypeOfService(SocketHandle handle, int family, int* out) {
+  if (handle.pipe != nullptr) return UV_EBADF;
+  int value = 0;
+  int length = sizeof(value);
+  int rc = family == AF_INET6
+               ? getsockopt(handle.socket, IPPROTO_IPV6, IPV6_TCLASS, reinterpret_cast<char*>(&value), &length)
+               : getsockopt(handle.socket, IPPROTO_IP, IP_TOS, reinterpret_cast<char*>(&value), &length);
+  if (rc == SOCKET_ERROR) return UvLastError();
+  *out = value & 0xff;
+  return 0;
+}
+
+// Windows has no TCP_USER_TIMEOUT. TCP_MAXRT is not it: whole seconds, it
+// bounds connection set-up as well, and no value of it restores the
+// system's default (what 0 asks for). UV_ENOTSUP rather than something else.
+int SetUserTimeout(SocketHandle, unsigned int) { return UV_ENOTSUP; }
 
 // A pipe's name is its path at both ends.
 int GetSockName(SocketHandle handle, SocketAddress* out) {

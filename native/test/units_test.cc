@@ -119,7 +119,10 @@ UNIT_TEST(socket_address_unix) {
   std::string abstract("\0abstract-name", 14);
   CHECK(SocketAddress::FromPath(abstract, &a));
   CHECK(a.path() == abstract);
-  CHECK(!SocketAddress::FromPath(std::string(108, 'x'), &a));
+  CHECK(SocketAddress::FromPath(std::string(108, 'x'), &a));
+  CHECK(a.path() == std::string(108, 'x'));
+  CHECK(SocketAddress::FromPath(std::string(200, 'x'), &a));  // cut to sun_path's 108 bytes, like libuv
+  CHECK(a.path() == std::string(108, 'x'));
   CHECK(SocketAddress::FromPath(std::string(107, 'x'), &a));
   CHECK(!SocketAddress::FromPath("", &a));
   SocketAddress copy = SocketAddress::FromRaw(a.raw(), a.length());

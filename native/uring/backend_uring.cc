@@ -106,6 +106,7 @@ class UringBackend final : public EngineCore {
   void SetWakeCallback(void (*)(void*), void*) override {}
 
   void Flush() override {
+    RetryDeferred();
     StartPendingSends();
     ring_.Submit();
   }
@@ -138,7 +139,7 @@ class UringBackend final : public EngineCore {
 
   int StartListening(Connection* listener) override {
     io_uring_sqe* sqe = GetSqe();
-    if (sqe == nullptr) return UV_ENOBUFS;
+    if (sqe == nullptr) return Defer(listener, Deferred::kAccept);
     PrepMultishotAccept(sqe, listener->fd, UserData(listener->id, Op::kAccept));
     Posted(listener);
     return 0;
@@ -149,7 +150,7 @@ class UringBackend final : public EngineCore {
   void WaitConnected(Connection* conn) override {
     io_uring_sqe* sqe = GetSqe();
     if (sqe == nullptr) {
-      HandleConnected(conn, UV_ENOBUFS);
+      Defer(conn, Deferred::kPollWritable);
       return;
     }
     PrepPollWritable(sqe, conn->fd, UserData(conn->id, Op::kConnect));
@@ -160,16 +161,10 @@ class UringBackend final : public EngineCore {
 
   void StartSend(Connection* base, const IoBuffer* buffers, size_t count) override {
     UringConnection* conn = AsUring(base);
-    io_uring_sqe* sqe = GetSqe();
-    if (sqe == nullptr) {
-      HandleSendFailed(conn, UV_EAGAIN);  // SQ full: a retry in a moment (rule 16)
-      return;
-    }
     std::memset(&conn->message, 0, sizeof(conn->message));
     conn->message.msg_iov = const_cast<IoBuffer*>(buffers);
     conn->message.msg_iovlen = count;
-    PrepSendmsg(sqe, conn->fd, &conn->message, MSG_NOSIGNAL, UserData(conn->id, Op::kSend));
-    Posted(conn);
+    PostSend(conn);
   }
 
   void CancelReceive(Connection* base) override {
@@ -182,7 +177,10 @@ class UringBackend final : public EngineCore {
     }
     if (!conn->recv_posted || conn->recv_cancel_pending) return;
     io_uring_sqe* sqe = GetSqe();
-    if (sqe == nullptr) return;
+    if (sqe == nullptr) {
+      Defer(conn, Deferred::kCancelReceive);
+      return;
+    }
     PrepCancel(sqe, UserData(conn->id, Op::kRecv), UserData(conn->id, Op::kCancel));
     conn->recv_cancel_pending = true;
     Posted(conn);
@@ -196,7 +194,10 @@ class UringBackend final : public EngineCore {
     }
     if (conn->inflight == 0 || conn->cancel_all_pending) return;
     io_uring_sqe* sqe = GetSqe();
-    if (sqe == nullptr) return;  // MaybeFinishClose asks again after the next completion
+    if (sqe == nullptr) {
+      Defer(conn, Deferred::kCancelAll);
+      return;
+    }
     PrepCancelFd(sqe, conn->fd, UserData(conn->id, Op::kCancel));
     conn->cancel_all_pending = true;
     Posted(conn);
@@ -210,7 +211,11 @@ class UringBackend final : public EngineCore {
     spec.tv_sec = static_cast<long long>(wait / 1000);
     spec.tv_nsec = static_cast<long long>((wait % 1000) * 1000000);
     io_uring_sqe* sqe = GetSqe();
-    if (sqe == nullptr) return;
+    if (sqe == nullptr) {
+      deferred_timer_ = deadline_ms;  // armed by the next Flush
+      return;
+    }
+    deferred_timer_ = kNoDeferredTimer;
     if (timer_armed_) {
       PrepTimeoutUpdate(sqe, UserData(0, Op::kTimer), &timer_update_spec_, UserData(0, Op::kTimerUpdate));
     } else {
@@ -223,7 +228,7 @@ class UringBackend final : public EngineCore {
   void RequestDrain() override {
     if (wake_pending_) return;
     io_uring_sqe* sqe = GetSqe();
-    if (sqe == nullptr) return;
+    if (sqe == nullptr) return;  // the CQ is full then: the ring fd is readable anyway
     PrepNop(sqe, UserData(0, Op::kWake));
     wake_pending_ = true;
   }
@@ -249,6 +254,61 @@ class UringBackend final : public EngineCore {
   }
 
   static void Posted(Connection* conn) { ++conn->inflight; }
+
+  // When the kernel takes no SQE for now (the SQ and CQ full under load), an
+  // operation waits for the next Flush rather than be lost: a listener not
+  // accepting, a connect or a close never finishing (rule 4).
+  enum class Deferred : uint8_t { kAccept, kPollWritable, kSend, kCancelReceive, kCancelAll };
+  struct DeferredOp {
+    HandleId id;
+    Deferred what;
+  };
+  static constexpr uint64_t kNoDeferredTimer = UINT64_MAX;
+
+  int Defer(Connection* conn, Deferred what) {
+    deferred_.push_back(DeferredOp{conn->id, what});
+    return 0;
+  }
+
+  void RetryDeferred() {
+    if (deferred_timer_ != kNoDeferredTimer) ArmTimer(deferred_timer_);
+    if (deferred_.empty()) return;
+    retrying_.swap(deferred_);
+    for (const DeferredOp& op : retrying_) {
+      UringConnection* conn = static_cast<UringConnection*>(Find(op.id));
+      if (conn == nullptr || conn->finalized) continue;  // closed meanwhile: nothing left to do
+      switch (op.what) {
+        case Deferred::kAccept:
+          if (conn->listening && !conn->closing) StartListening(conn);
+          break;
+        case Deferred::kPollWritable:
+          if (conn->connecting) WaitConnected(conn);
+          break;
+        case Deferred::kSend:
+          PostSend(conn);
+          break;
+        case Deferred::kCancelReceive:
+          CancelReceive(conn);
+          break;
+        case Deferred::kCancelAll:
+          CancelAll(conn);
+          break;
+      }
+    }
+    retrying_.clear();
+  }
+
+  // The gathered send in conn->message (the core counts it in flight from
+  // StartSend on, deferred or not).
+  void PostSend(UringConnection* conn) {
+    io_uring_sqe* sqe = GetSqe();
+    if (sqe == nullptr) {
+      Defer(conn, Deferred::kSend);
+      return;
+    }
+    PrepSendmsg(sqe, conn->fd, &conn->message, MSG_NOSIGNAL, UserData(conn->id, Op::kSend));
+    Posted(conn);
+  }
 
   void PostRecv(UringConnection* conn) {
     io_uring_sqe* sqe = GetSqe();
@@ -443,7 +503,10 @@ class UringBackend final : public EngineCore {
   __kernel_timespec timer_spec_{};
   __kernel_timespec timer_update_spec_{};
   bool timer_armed_ = false;
+  uint64_t deferred_timer_ = kNoDeferredTimer;
   bool wake_pending_ = false;
+  std::vector<DeferredOp> deferred_;  // operations waiting for room in the SQ
+  std::vector<DeferredOp> retrying_;
 };
 
 }  // namespace
