@@ -12,10 +12,15 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import { spawn } from 'node:child_process';
-import { eachImpl, impls, listen, closeServer, once, Impl, Net } from './impl';
+import { eachImpl, impls, listen, closeServer, once, isWine, Impl, Net } from './impl';
 
-const LOST_MS = 100;
-const LATE_MEDIAN_MS = 5;
+// Under Wine every completion and every wake-up is a round trip through the
+// wineserver, another process, which a loaded 2-core machine may leave
+// waiting: node.exe's own node:net went over 100 ms (worst 285 ms) and its
+// median past 5 ms there. A lost wake-up still shows (it waits for good),
+// and so does one late on most round trips (8-32 ms: the median).
+const LOST_MS = isWine ? 1000 : 100;
+const LATE_MEDIAN_MS = isWine ? 15 : 5;
 
 function checkRoundTrips(t: Test, what: string, times: number[]): void {
   const sorted = [...times].sort((a, b) => a - b);

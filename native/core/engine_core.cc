@@ -49,7 +49,18 @@ EngineCore::~EngineCore() {
 
 uint64_t EngineCore::NowMs() {
 #ifdef _WIN32
-  return GetTickCount64();  // the clock Windows timers use (~15 ms steps)
+  // The performance counter, not GetTickCount64: the tick moves in steps
+  // (15.6 ms on Windows; under Wine it lagged the counter by up to 31 ms),
+  // and an idle deadline stamped from a lagging tick fired that much early.
+  static const int64_t frequency = [] {
+    LARGE_INTEGER f;
+    QueryPerformanceFrequency(&f);
+    return static_cast<int64_t>(f.QuadPart);
+  }();
+  LARGE_INTEGER counter;
+  QueryPerformanceCounter(&counter);
+  return static_cast<uint64_t>(counter.QuadPart / frequency) * 1000 +
+         static_cast<uint64_t>(counter.QuadPart % frequency) * 1000 / static_cast<uint64_t>(frequency);
 #else
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

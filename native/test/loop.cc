@@ -82,7 +82,10 @@ bool Loop::RunUntil(const std::function<bool()>& done, int timeout_ms) {
     // Drain only when the fd (or the wake-up) says so, as the Node bridge
     // does: draining on every timeout would hide an engine that stops
     // producing completions.
-    if (WaitForCompletions(wait > 50 ? 50 : wait)) backend_->Drain(*this);
+    if (WaitForCompletions(wait > 50 ? 50 : wait)) {
+      drain_started_ = std::chrono::steady_clock::now();
+      backend_->Drain(*this);
+    }
     backend_->Flush();
   }
   return true;
@@ -113,6 +116,12 @@ HandleId Loop::ConnectTcp(const std::string& ip, uint16_t port) {
   HandleId id = kInvalidHandle;
   REQUIRE(backend_->Connect(address, nullptr, &id) == 0);
   return id;
+}
+
+bool Loop::ConnectedToItself(HandleId id) const {
+  SocketAddress local, peer;
+  if (backend_->GetSockName(id, &local) != 0 || backend_->GetPeerName(id, &peer) != 0) return false;
+  return !local.IsUnix() && local.port() == peer.port() && local.ip() == peer.ip();
 }
 
 int Loop::ClosedCount(HandleId id) const {

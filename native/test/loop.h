@@ -5,6 +5,7 @@
 // it, at most one kWritten per token.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -42,11 +43,17 @@ class Loop : public EventSink {
   HandleId ListenTcp(const std::string& ip, uint16_t* port, const ListenOptions& options = ListenOptions());
   HandleId ConnectTcp(const std::string& ip, uint16_t port);
 
+  // A TCP simultaneous open of a socket with itself (same address and port
+  // at both ends): see the Wine difference at connect_refused.
+  bool ConnectedToItself(HandleId id) const;
   bool IsClosed(HandleId id) const { return closed_.count(id) != 0; }
   int ClosedCount(HandleId id) const;
   int WrittenCount(uint64_t token) const;
   int WrittenStatus(uint64_t token) const;
   size_t violations() const { return violations_; }
+  // When the Drain delivering the current event began: no earlier than
+  // anything the engine stamped while handling that event's completion.
+  std::chrono::steady_clock::time_point drain_started() const { return drain_started_; }
   // Closes every handle not yet closed (Abort) and waits for their kClosed.
   void CloseAll(const std::vector<HandleId>& ids);
 
@@ -64,6 +71,7 @@ class Loop : public EventSink {
   std::map<uint64_t, int> written_counts_;
   std::map<uint64_t, int> written_status_;
   size_t violations_ = 0;
+  std::chrono::steady_clock::time_point drain_started_;
 };
 
 // Deterministic test bytes and a checksum.

@@ -172,7 +172,9 @@ TEST(ipv6_wildcard_dual_stack) {
     HandleId client = loop.ConnectTcp("127.0.0.1", port);
     REQUIRE(loop.RunUntil([&] { return seen[client].connect_status != 1; }));
     if (v6only) {
-      CHECK_EQ(seen[client].connect_status, UV_ECONNREFUSED);
+      // Wine difference 8 (the client's bind(0) got the IPv4 port nobody
+      // listens on, and it connected to itself): see connect_refused.
+      if (!(UnderWine() && loop.ConnectedToItself(client))) CHECK_EQ(seen[client].connect_status, UV_ECONNREFUSED);
     } else {
       CHECK_EQ(seen[client].connect_status, 0);
       REQUIRE(loop.RunUntil([&] { return !accepted.empty(); }));
@@ -219,7 +221,12 @@ TEST(connect_refused) {
   HandleId client = loop.ConnectTcp("127.0.0.1", port);
   CHECK(loop->HasRefedActiveHandles());  // connecting
   REQUIRE(loop.RunUntil([&] { return seen[client].connect_status != 1; }));
-  CHECK_EQ(seen[client].connect_status, UV_ECONNREFUSED);
+  // Wine difference 8: a client is bound to port 0 before ConnectEx (as
+  // libuv binds it), and Linux gives bind(0) the same half of its port range
+  // as the listener's bind(0), so under Wine the client may get the port the
+  // listener just freed and connect to itself (a TCP simultaneous open).
+  // Windows hands ports out in order; Linux's connect() takes the other half.
+  if (!(UnderWine() && loop.ConnectedToItself(client))) CHECK_EQ(seen[client].connect_status, UV_ECONNREFUSED);
   CHECK_EQ(loop->Close(client, CloseMode::kGraceful), 0);
   REQUIRE(loop.RunUntil([&] { return loop.IsClosed(client); }));
   // Unix: a missing path is ENOENT.

@@ -43,8 +43,11 @@ void CheckRoundTrips(const char* what, std::vector<double> times) {
   double median = times[times.size() / 2];
   double worst = times.back();
   std::printf("    [%s] %zu round trips: median %.3f ms, worst %.3f ms\n", what, times.size(), median, worst);
-  CHECK(worst < kLostMs);
-  CHECK(median < kLateMedianMs);
+  // Under Wine every completion and wake-up goes through the wineserver,
+  // another process a loaded machine may leave waiting (node.exe's own
+  // node:net goes over 100 ms there too): a lost wake-up still shows.
+  CHECK(worst < (UnderWine() ? 10 * kLostMs : kLostMs));
+  CHECK(median < (UnderWine() ? 3 * kLateMedianMs : kLateMedianMs));
 }
 
 // Engine as client, blocking echo server as the peer (test/peer.h).

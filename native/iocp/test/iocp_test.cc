@@ -74,7 +74,9 @@ BACKEND_TEST(iocp, iocp_listener_close_refuses_at_once) {
   loop.on_event = [&](const Event& e) { Track(seen, e); };
   HandleId client = loop.ConnectTcp("127.0.0.1", port);
   REQUIRE(loop.RunUntil([&] { return seen[client].connect_status != 1 && loop.IsClosed(server); }));
-  CHECK_EQ(seen[client].connect_status, UV_ECONNREFUSED);
+  // Wine difference 8 (the client got the freed port and connected to
+  // itself): see native/test/stream_test.cc connect_refused.
+  if (!(UnderWine() && loop.ConnectedToItself(client))) CHECK_EQ(seen[client].connect_status, UV_ECONNREFUSED);
   loop.CloseAll({client});
 }
 
