@@ -312,7 +312,7 @@ function internalConnectMultiple(context: MultiConnectContext, canceled?: boolea
   };
   engine.setOwner(handle, owner);
   if (self[kUnref]) engine.unref(handle);
-  self[kAbortPendingAttempt] = () => cancelAttempt(context, req);
+  self[kAbortPendingAttempt] = Object.assign(() => cancelAttempt(context, req), { handle });
 
   if (current < context.addresses.length - 1) {
     context.timer = setTimeout(internalConnectMultipleTimeout, context.timeout, context, req, handle);

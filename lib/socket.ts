@@ -500,7 +500,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
 
   declare [kHandle]: number;
   declare [kHasHandle]: boolean;
-  declare [kAbortPendingAttempt]: (() => void) | null;
+  declare [kAbortPendingAttempt]: ((() => void) & { handle?: number }) | null;
   declare [kOwner]: SocketHandleOwner | null;
   declare [kAsyncResource]: AsyncResource | null;
   declare [kIsPipe]: boolean;
@@ -1221,13 +1221,23 @@ function connectExistingHandle(socket: Socket, address: string, port: number | u
     // the same tick), and that shutdown is never carried out: no 'finish'.
     socket[kShutdownCb] = null;
   } else {
-    const err = phase === HandlePhase.Connecting || phase === HandlePhase.Reconnecting ? UV_EALREADY : UV_EISCONN;
+    let err = phase === HandlePhase.Connecting || phase === HandlePhase.Reconnecting ? UV_EALREADY : UV_EISCONN;
+    // Windows: libuv's ConnectEx on the socket answers from the socket's
+    // state, so a connect that has completed (a loopback one at once) is
+    // EISCONN even before its completion is reported.
+    if (err === UV_EALREADY && process.platform === 'win32' && hasPeer(socket)) err = UV_EISCONN;
     socket.destroy(immediateConnectError(err, address, port, socket._getsockname()));
     return;
   }
   socket[kHandlePhase] = HandlePhase.Reconnecting;
   connectRequests.set(socket, req);
   setImmediate(afterConnectAttempt, socket, req, status);
+}
+
+/** Is the socket's handle (or its autoSelectFamily attempt's) connected in the kernel already? */
+function hasPeer(socket: Socket): boolean {
+  const handle = socket[kHandle] || socket[kAbortPendingAttempt]?.handle;
+  return handle !== undefined && handle > 0 && getEngine().peername(handle, {}) === 0;
 }
 
 /** shutdown(2) makes the kernel see the connection as established: a later connect() gets EISCONN. */
@@ -1256,6 +1266,8 @@ function abstractNameListening(path: string): boolean {
  * socket is bound already, or of the other family (EINVAL).
  */
 function existingHandleBindError(socket: Socket, localAddress: string, addressType: number): number {
+  // Windows' libuv ignores a refused IPV6_V6ONLY; the bound socket's bind is EINVAL.
+  if (process.platform === 'win32') return UV_EINVAL;
   if (addressType !== 6 || isIP(localAddress) !== 6 || socket[kIsPipe]) return UV_EINVAL;
   const local: Partial<nodeNet.AddressInfo> = {};
   getEngine().sockname(socket[kHandle], local);

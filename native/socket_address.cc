@@ -69,6 +69,9 @@ bool SocketAddress::FromIp(const std::string& ip, uint16_t port, SocketAddress* 
 
 bool SocketAddress::FromPath(const std::string& path, SocketAddress* out) {
   if (path.empty()) return false;
+#ifdef _WIN32
+  if (path.find('\0') != std::string::npos) return false;
+#endif
   SocketAddress result;
   sockaddr_un* un = reinterpret_cast<sockaddr_un*>(&result.storage_);
   // Like libuv (and so Node), a longer name is cut to sun_path's size. A
@@ -79,6 +82,9 @@ bool SocketAddress::FromPath(const std::string& path, SocketAddress* out) {
   un->sun_family = AF_UNIX;
   std::memcpy(un->sun_path, path.data(), size);
   result.length_ = static_cast<socklen_t>(abstract ? offsetof(sockaddr_un, sun_path) + size : sizeof(sockaddr_un));
+#ifdef _WIN32
+  result.pipe_name_ = path;
+#endif
   *out = result;
   return true;
 }
@@ -130,6 +136,9 @@ uint16_t SocketAddress::port() const {
 
 std::string SocketAddress::path() const {
   if (!IsUnix()) return "";
+#ifdef _WIN32
+  if (!pipe_name_.empty()) return pipe_name_;
+#endif
   const sockaddr_un* un = reinterpret_cast<const sockaddr_un*>(&storage_);
   size_t header = offsetof(sockaddr_un, sun_path);
   if (static_cast<size_t>(length_) <= header) return "";  // unnamed socket

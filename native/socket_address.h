@@ -28,7 +28,9 @@ class SocketAddress {
   // port 0..65535. Returns false for anything else.
   static bool FromIp(const std::string& ip, uint16_t port, SocketAddress* out);
   // A Unix-domain path; a leading '\0' is a Linux abstract name. Cut to
-  // sun_path's size, as libuv does. False if empty.
+  // sun_path's size, as libuv does. False if empty. On Windows a pipe name,
+  // kept whole (libuv does not cut it; Windows refuses one over 256
+  // characters); false also if it holds a NUL (libuv: EINVAL).
   static bool FromPath(const std::string& path, SocketAddress* out);
   // From a raw sockaddr filled by the kernel (accept, getsockname, ...).
   static SocketAddress FromRaw(const sockaddr* raw, socklen_t length);
@@ -49,6 +51,9 @@ class SocketAddress {
  private:
   sockaddr_storage storage_;
   socklen_t length_;
+#ifdef _WIN32
+  std::string pipe_name_;  // AF_UNIX: the whole name (sun_path is 108 bytes)
+#endif
 };
 
 }  // namespace iocpnet

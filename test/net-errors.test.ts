@@ -190,7 +190,11 @@ compare(t, 'server.listen/close errors through the public API', async (net) => {
   const s = net.createServer();
   const out: Record<string, unknown> = {};
   out.closeNotRunning = await new Promise((resolve) => s.close((e) => resolve(errorShape(e))));
-  out.listenBadBacklog = await attempt(net, () => net.createServer().listen({ port: 0, backlog: -5 } as any));
+  // node.exe aborts the process on this one (Windows libuv's uv_tcp_listen
+  // asserts backlog > 0), so there is no node:net answer to compare with.
+  if (process.platform !== 'win32') {
+    out.listenBadBacklog = await attempt(net, () => net.createServer().listen({ port: 0, backlog: -5 } as any));
+  }
   out.listenBadHost = await attempt(net, () => net.createServer().listen({ port: 0, host: 'no-such-host.invalid' }), 300);
   return out;
 }, (t, r: any) => {

@@ -1,7 +1,7 @@
 // net.Server: listen() forms, synchronous bind, close(), address(),
 // getConnections, maxConnections/'drop', pauseOnConnect, options, events.
 import t from 'tap';
-import { compare, listen, closeServer, once, errorShape, pipePath, delay, ipv6LoopbackAvailable, mask, uvErrno, Net, Server } from './impl';
+import { compare, listen, closeServer, once, errorShape, pipePath, delay, ipv6LoopbackAvailable, mask, uvErrno, isWine, Net, Server } from './impl';
 
 const serverEvents = ['listening', 'connection', 'close', 'error', 'drop'];
 
@@ -118,7 +118,10 @@ compare(t, 'listen errors: EADDRINUSE, pipe in missing dir, ERR_SERVER_ALREADY_L
   try { first.listen(0); } catch (e) { already = errorShape(e); }
 
   const bad: unknown[] = [];
-  for (const args of [[-1], [65536], ['x'], [{}], [{ port: 0, host: 5 }], [{ port: 0, backlog: 'x' }], [{ port: 0, signal: 1 }], [true], [{ path: 5 }], [{ port: 0, ipv6Only: 'yes' }], [{ host: '127.0.0.1' }]]) {
+  // (Not { backlog: 'x' } on Windows: node.exe aborts the process there, as
+  // Windows libuv's uv_tcp_listen asserts backlog > 0.)
+  const badBacklog = process.platform === 'win32' ? [] : [[{ port: 0, backlog: 'x' }]];
+  for (const args of [[-1], [65536], ['x'], [{}], [{ port: 0, host: 5 }], ...badBacklog, [{ port: 0, signal: 1 }], [true], [{ path: 5 }], [{ port: 0, ipv6Only: 'yes' }], [{ host: '127.0.0.1' }]]) {
     const s = net.createServer();
     try { (s.listen as any)(...args); bad.push(`no throw, listening=${s.listening}`); } catch (e) { bad.push(errorShape(e)); }
     s.on('error', () => {});
@@ -351,18 +354,26 @@ compare(t, 'pipe listen: readableAll/writableAll modes, EADDRINUSE on an existin
   const path = pipePath('modes');
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen({ path, readableAll: true, writableAll: true }, resolve));
-  const mode = (fs.statSync(path).mode & 0o777).toString(8);
+  // A named pipe (Windows) is no file: no mode to read.
+  const mode = process.platform === 'win32' ? 'pipe' : (fs.statSync(path).mode & 0o777).toString(8);
   const second = net.createServer();
   let inUse: unknown;
   second.on('error', (e) => (inUse = errorShape(e)));
   second.listen(path);
   await delay(30);
+  if (second.listening) await closeServer(second);
   await closeServer(server);
   const removedOnClose = !fs.existsSync(path);
   return mask({ mode, inUse, removedOnClose }, { PATH: path });
 }, (t, r: any) => {
-  t.equal(r.mode, '777');
-  t.match(r.inUse, { code: 'EADDRINUSE', syscall: 'listen', address: 'PATH', message: 'listen EADDRINUSE: address already in use PATH' });
+  t.equal(r.mode, process.platform === 'win32' ? 'pipe' : '777');
+  if (isWine) {
+    // Wine difference 6: FILE_FLAG_FIRST_PIPE_INSTANCE is ignored, so the
+    // second server on the name is not refused (node.exe's own net neither).
+    t.equal(r.inUse, undefined);
+  } else {
+    t.match(r.inUse, { code: 'EADDRINUSE', syscall: 'listen', address: 'PATH', message: 'listen EADDRINUSE: address already in use PATH' });
+  }
   t.equal(r.removedOnClose, true);
 });
 

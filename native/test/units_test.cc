@@ -117,12 +117,20 @@ UNIT_TEST(socket_address_unix) {
   CHECK_EQ(a.port(), 0);
   CHECK(std::strcmp(a.FamilyName(), "Unix") == 0);
   std::string abstract("\0abstract-name", 14);
+#ifdef _WIN32
+  // A pipe name: kept whole (libuv does not cut it); one with a NUL is
+  // refused (libuv: EINVAL).
+  CHECK(!SocketAddress::FromPath(abstract, &a));
+  CHECK(SocketAddress::FromPath(std::string(200, 'x'), &a));
+  CHECK(a.path() == std::string(200, 'x'));
+#else
   CHECK(SocketAddress::FromPath(abstract, &a));
   CHECK(a.path() == abstract);
   CHECK(SocketAddress::FromPath(std::string(108, 'x'), &a));
   CHECK(a.path() == std::string(108, 'x'));
   CHECK(SocketAddress::FromPath(std::string(200, 'x'), &a));  // cut to sun_path's 108 bytes, like libuv
   CHECK(a.path() == std::string(108, 'x'));
+#endif
   CHECK(SocketAddress::FromPath(std::string(107, 'x'), &a));
   CHECK(!SocketAddress::FromPath("", &a));
   SocketAddress copy = SocketAddress::FromRaw(a.raw(), a.length());
