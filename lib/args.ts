@@ -1,5 +1,7 @@
 // Argument normalisation shared by Socket#connect, net.connect and Server#listen,
 // with node's exact rules: (options[, cb]) | (path[, cb]) | ([port][, host][, cb]).
+import { features } from './features';
+import { UV_EINVAL } from './uv';
 
 /** Marks an array produced by normalizeArgs so connect() does not normalise twice. */
 export const normalizedArgsSymbol = Symbol('normalizedArgs');
@@ -59,6 +61,17 @@ export function unixSocketName(path: string): string {
   if (!padsAbstractNames || path[0] !== '\0') return path;
   const bytes = Buffer.byteLength(path);
   return bytes < SUN_PATH_BYTES ? path + '\0'.repeat(SUN_PATH_BYTES - bytes) : path;
+}
+
+/**
+ * UV_EINVAL where the running node refuses a unix socket name instead of
+ * cutting it (a file name with a NUL byte from node 22, a name longer than
+ * sun_path from node 24), else 0. Both listen and connect fail at once.
+ */
+export function pipeNameError(path: string): number {
+  // (An abstract name starts with NUL and may hold more; a file name may not.)
+  if (features.pipeNameWithNulIsError && path.indexOf('\0') > 0) return UV_EINVAL;
+  return features.pipeNameTooLongIsError && Buffer.byteLength(path) > SUN_PATH_BYTES ? UV_EINVAL : 0;
 }
 
 /** The file a unix socket bound to `path` is: its first 108 bytes, up to a NUL. */

@@ -6,6 +6,7 @@
 // The exported names and signatures follow Node's internal errors module so
 // that the net layer can be written against the same vocabulary.
 
+import { features } from './features';
 import * as util from 'node:util';
 
 type ErrorBase = ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor;
@@ -110,8 +111,14 @@ export function determineSpecificType(value: unknown): string {
     case 'function':
       return `function ${(value as Function).name}`;
     case 'object': {
-      // Read as node reads it (a getter or Proxy sees three reads of `constructor`).
       const o = value as { constructor?: any };
+      if (features.constructorNameReadOnce) {
+        // node 24.22: `constructor` and its `name` read once each; only a non-empty string name counts.
+        const name = o.constructor?.name;
+        if (typeof name === 'string' && name !== '') return `an instance of ${name}`;
+        return util.inspect(value, { depth: -1 });
+      }
+      // Read as node reads it (a getter or Proxy sees three reads of `constructor`).
       if (o.constructor && 'name' in o.constructor) return `an instance of ${o.constructor.name}`;
       return util.inspect(value, { depth: -1 });
     }
@@ -281,6 +288,7 @@ E('ERR_INVALID_ARG_VALUE', invalidArgValueMessage, TypeError, RangeError);
 E('ERR_INVALID_FD_TYPE', 'Unsupported fd type: %s', TypeError);
 E('ERR_INVALID_HANDLE_TYPE', 'This handle type cannot be sent', TypeError);
 E('ERR_INVALID_IP_ADDRESS', 'Invalid IP address: %s', TypeError);
+E('ERR_IP_BLOCKED', 'IP(%s) is blocked by net.BlockList', Error);
 E('ERR_INVALID_RETURN_VALUE', function (this: Error, input: string, name: string, value: unknown) {
   return `Expected ${input} to be returned from the "${name}" function but got ${determineSpecificType(value)}.`;
 }, TypeError, RangeError);

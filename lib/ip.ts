@@ -1,3 +1,5 @@
+import { features } from './features';
+
 // IP literal checks for the library's own use (address validation, whether a
 // host needs a DNS lookup), so loading iocp-net does not load node:net and
 // its dependencies (~1.8 MiB of RSS) just for node's isIP. The exported
@@ -58,4 +60,21 @@ export function zoneAsNodeReadsIt(ip: string): string {
   // node:os is loaded only for addresses with a zone.
   const interfaces = (require('os') as typeof import('os')).networkInterfaces();
   return Object.prototype.hasOwnProperty.call(interfaces, ip.slice(percent + 1)) ? ip : ip.slice(0, percent);
+}
+
+/**
+ * The address a connect is made to, as node's libuv makes it: the zone read
+ * as zoneAsNodeReadsIt does, and, from libuv 1.48 (node 22), a link-local
+ * address (fe80::/10) left without a zone gets the scope of the first
+ * interface that has a link-local address (uv__ipv6_link_local_scope_id);
+ * node 20's libuv connects without one (EINVAL).
+ */
+export function connectAddressAsNodeReadsIt(ip: string): string {
+  const address = zoneAsNodeReadsIt(ip);
+  if (!features.linkLocalDefaultScope || address.includes('%') || !/^fe[89ab][0-9a-f]:/i.test(address)) return address;
+  const interfaces = (require('os') as typeof import('os')).networkInterfaces();
+  for (const [name, addresses] of Object.entries(interfaces)) {
+    if (addresses?.some((a) => a.family === 'IPv6' && /^fe[89ab][0-9a-f]:/i.test(a.address))) return `${address}%${name}`;
+  }
+  return address;
 }

@@ -7,14 +7,16 @@ import { getSystemErrorName } from 'util';
 import { getEngine, CloseMode } from './engine';
 import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ExceptionWithHostPort, NodeAggregateError } from './errors';
-import { validateBoolean, validateFunction, validateInt32, validateNumber, validatePort } from './validate';
+import { validateBoolean, validateFunction, validateInt32, validateNumber, validatePort, validateString, validateStringWithoutNullBytes } from './validate';
+import { features } from './features';
+import { isBlocked } from './socket_options';
 import { UV_EADDRINUSE, UV_ECANCELED, UV_ETIMEDOUT } from './uv';
 import { kInternalConnect, kAdoptHandle, kAfterConnect, kConnectFailed, kAsyncResource, kAbortPendingAttempt, kUnref } from './symbols';
 import { bindPort } from './args';
-import { isIP, zoneAsNodeReadsIt } from './ip';
+import { connectAddressAsNodeReadsIt, isIP, zoneAsNodeReadsIt } from './ip';
 import type { Socket, ConnectRequest } from './socket';
 
-const { ERR_INVALID_ADDRESS_FAMILY, ERR_INVALID_ARG_TYPE, ERR_INVALID_IP_ADDRESS, ERR_SOCKET_CONNECTION_TIMEOUT } = codes;
+const { ERR_INVALID_ADDRESS_FAMILY, ERR_INVALID_ARG_TYPE, ERR_INVALID_IP_ADDRESS, ERR_IP_BLOCKED, ERR_SOCKET_CONNECTION_TIMEOUT } = codes;
 
 const isWindows = process.platform === 'win32';
 
@@ -103,6 +105,8 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
   const rawPort: unknown = options.port;
   let { autoSelectFamilyAttemptTimeout, autoSelectFamily } = options;
 
+  if (features.hostWithoutNullBytes) validateStringWithoutNullBytes(host, 'options.host');
+  else if (features.connectValidatesHost) validateString(host, 'options.host');
   if (localAddress && !isIP(localAddress)) throw new ERR_INVALID_IP_ADDRESS(localAddress);
   if (localPort) validateNumber(localPort, 'options.localPort');
   if (typeof rawPort !== 'undefined') {
@@ -285,8 +289,16 @@ function internalConnectMultiple(context: MultiConnectContext, canceled?: boolea
   const { address, family } = context.addresses[current];
   const localAddress = localPort ? (family === 4 ? '0.0.0.0' : '::') : undefined;
   const req: ConnectRequest = { address, port, localAddress, localPort, addressType: family };
+  if (isBlocked(self, address, family)) {
+    // (node 22.13; node binds first: a blocked address gets no bind error here.)
+    const ex = new ERR_IP_BLOCKED(address);
+    context.errors.push(ex);
+    self.emit('connectionAttemptFailed', address, port, family, ex);
+    internalConnectMultiple(context);
+    return;
+  }
   const engine = getEngine();
-  const handle = engine.connectTcp(zoneAsNodeReadsIt(address), port, localAddress, bindPort(localPort));
+  const handle = engine.connectTcp(connectAddressAsNodeReadsIt(address), port, localAddress, bindPort(localPort));
   const bindErr = handle < 0 ? handle : localBindError(handle, localPort);
   if (bindErr < 0 && localAddress !== undefined) {
     if (handle > 0) engine.close(handle, CloseMode.Abort);

@@ -9,6 +9,8 @@ import type { SocketConstructorOpts } from './socket';
 import { callableClass } from './callable';
 import { normalizeArgs } from './args';
 import { getEngine } from './engine';
+import { features } from './features';
+import { BlockListExport, SocketAddressExport } from './blocklist';
 import {
   getDefaultAutoSelectFamily, setDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout, setDefaultAutoSelectFamilyAttemptTimeout,
@@ -68,8 +70,18 @@ export declare const isIPv4: typeof nodeNet.isIPv4;
 export declare const isIPv6: typeof nodeNet.isIPv6;
 /** Creates a node TCP/pipe handle; kept for surface parity (node's own function). */
 export declare const _createServerHandle: unknown;
-for (const name of ['BlockList', 'SocketAddress', 'isIP', 'isIPv4', 'isIPv6', '_createServerHandle']) {
+/** node's own net.BoundSocket (node 24.19), where the running node has it; our Server and Socket do not adopt one yet. */
+export declare const BoundSocket: unknown;
+for (const name of ['isIP', 'isIPv4', 'isIPv6', '_createServerHandle']) {
   Object.defineProperty(exports, name, { enumerable: true, get: () => require('net')[name] });
+}
+// (With what a newer node added where this one lacks it: lib/blocklist.ts.)
+Object.defineProperty(exports, 'BlockList', { enumerable: true, get: BlockListExport });
+Object.defineProperty(exports, 'SocketAddress', { enumerable: true, get: SocketAddressExport });
+if (features.boundSocket) {
+  for (const name of ['BoundSocket', '_TransferredBoundSocket']) {
+    Object.defineProperty(exports, name, { enumerable: true, get: () => require('net')[name] });
+  }
 }
 export {
   getDefaultAutoSelectFamily, setDefaultAutoSelectFamily,
@@ -89,7 +101,8 @@ export function connect(...args: any[]): SocketClass {
   const normalized = normalizeArgs(args);
   const options = normalized[0];
   const socket = new SocketClass(options);
-  if (netClientSocketChannel.hasSubscribers) netClientSocketChannel.publish({ socket });
+  // (From node 22.17 Socket#connect publishes it, for every socket.)
+  if (!features.clientSocketChannelOnConnect && netClientSocketChannel.hasSubscribers) netClientSocketChannel.publish({ socket });
   if (options.timeout) socket.setTimeout(options.timeout);
   return socket.connect(normalized as any);
 }
@@ -107,6 +120,9 @@ export function _setSimultaneousAccepts(_handle?: unknown): void {
     warnSimultaneousAccepts = false;
   }
 }
+
+// Removed in node 24 (DEP0121 end of life).
+if (features.noSimultaneousAccepts) delete (exports as any)._setSimultaneousAccepts;
 
 /**
  * The engine backend this thread runs on: 'uring', 'epoll' or 'iocp' ('none'

@@ -13,10 +13,14 @@ import { getEngine, CloseMode } from './engine';
 import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ErrnoException, UVExceptionWithHostPort } from './errors';
 import { addAbortListener, symbolDispose, validateAbortSignal, validateNumber, validatePort } from './validate';
-import { normalizeArgs, toNumber, isPipeName, unixSocketFile, unixSocketName } from './args';
+import { normalizeArgs, toNumber, isPipeName, pipeNameError, unixSocketFile, unixSocketName } from './args';
 import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
 import { Socket, acceptedSocketOptions } from './socket';
-import { zoneAsNodeReadsIt } from './ip';
+import { isIP, zoneAsNodeReadsIt } from './ip';
+import { boundSocketOf } from './bound_socket';
+import { isBlockList } from './blocklist';
+import { applyAcceptedTimeouts, applyListenerTimeouts, readServerTimeouts } from './idle';
+import { features } from './features';
 import { kAcceptedHandle, kAcceptedResource, kAsyncResource, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay } from './symbols';
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING } = codes;
@@ -28,9 +32,9 @@ const netServerSocketChannel = dc.channel('net.server.socket');
 const netServerListen = (dc as any).tracingChannel('net.server.listen');
 
 const kListenHandle = Symbol('kListenHandle');
-/** Listening handles closed but not yet reported closed by the engine. */
+/** Listening handles on abstract unix names closed but not yet reported closed by the engine. */
 const kClosingHandles = Symbol('kClosingHandles');
-/** 'close' events due (one per drained _emitCloseIfDrained call) but held until the port is free. */
+/** 'close' events due (one per drained _emitCloseIfDrained call) but held until the abstract name is free. */
 const kHeldCloses = Symbol('kHeldCloses');
 
 function emitErrorNT(self: Server, err: Error): void {
@@ -71,7 +75,7 @@ class ServerHandleOwner implements HandleOwner {
     server[kAsyncResource]!.runInAsyncScope(onconnection, null, server, status, peer, resource);
   }
   onClose(): void {
-    // The port is free only now: 'close' waits for it (node closes its fd synchronously).
+    // An abstract unix name is free only now: 'close' waits for it (node closes its fd synchronously).
     const server = this.server;
     const closing = server[kClosingHandles];
     if (closing === null || !closing.delete(this.handle) || closing.size !== 0) return;
@@ -95,7 +99,9 @@ function onconnection(self: Server, status: number, peer: number, resource: Asyn
     self.emit('error', new ErrnoException(status, 'accept'));
     return;
   }
-  if (self.maxConnections && self._connections >= self.maxConnections) {
+  // (node 21: maxConnections = 0 drops every connection.)
+  if ((features.maxConnectionsZeroDrops ? self.maxConnections != null : self.maxConnections) &&
+      self._connections >= self.maxConnections) {
     engine.setOwner(peer, droppedOwner);
     if (self[kIsPipe]) {
       // node's Pipe handles have no address getters: 'drop' carries no data.
@@ -118,6 +124,18 @@ function onconnection(self: Server, status: number, peer: number, resource: Asyn
     engine.close(peer, CloseMode.Abort);
     return;
   }
+  if (self.blockList && !self[kIsPipe]) {
+    // node 22.13: a blocked peer's connection is closed, with no event.
+    const remote: Partial<AddressInfo> = {};
+    engine.peername(peer, remote);
+    const addressType = isIP(remote.address ?? '');
+    if (addressType && self.blockList.check(remote.address!, `ipv${addressType}`)) {
+      engine.setOwner(peer, droppedOwner);
+      engine.close(peer, CloseMode.Abort);
+      return;
+    }
+  }
+  applyAcceptedTimeouts(self, peer);
   const socket = new Socket(acceptedSocketOptions({
     [kAcceptedHandle]: peer,
     [kAcceptedResource]: resource,
@@ -159,7 +177,8 @@ function unlinkPipe(path: string): void {
 function chmodPipe(path: string, readableAll: boolean, writableAll: boolean): void {
   // The socket's own name (libuv asks getsockname): a long path was cut.
   const file = unixSocketFile(path);
-  let mode = fs.statSync(file).mode;
+  // (libuv 1.47 and later set exactly these bits; 1.46 adds them to the file's mode.)
+  let mode = features.pipeChmodExact ? 0 : fs.statSync(file).mode;
   if (readableAll) mode |= 0o444;
   if (writableAll) mode |= 0o222;
   fs.chmodSync(file, mode & 0o7777);
@@ -167,6 +186,12 @@ function chmodPipe(path: string, readableAll: boolean, writableAll: boolean): vo
 
 export interface ServerOpts extends nodeNet.ServerOpts {
   highWaterMark?: number;
+  /** node 22.13: connections from addresses this list blocks are closed at once. */
+  blockList?: nodeNet.BlockList;
+  /** iocp-net: close connections on which nothing was received or sent for this many ms ('timeout', then destroy). */
+  idleTimeout?: number;
+  /** iocp-net: TCP_USER_TIMEOUT (ms) of every accepted connection. */
+  userTimeout?: number;
 }
 
 /**
@@ -209,6 +234,11 @@ export function initServer(self: Server, options?: any, connectionListener?: any
   self.keepAlive = Boolean(options.keepAlive);
   self.keepAliveInitialDelay = ~~(options.keepAliveInitialDelay / 1000);
   self.highWaterMark = options.highWaterMark ?? getDefaultHighWaterMark(false);
+  if (features.blockList && options.blockList) {
+    if (!isBlockList(options.blockList)) throw new ERR_INVALID_ARG_TYPE('options.blockList', 'net.BlockList', options.blockList);
+    self.blockList = options.blockList;
+  }
+  readServerTimeouts(self, options);
 }
 
 /** `net.Server.call(this, options, listener)` on an object that inherits Server.prototype. */
@@ -236,6 +266,10 @@ export class Server extends EventEmitter implements nodeNet.Server {
   declare keepAlive: boolean;
   declare keepAliveInitialDelay: number;
   declare highWaterMark: number;
+  /** node 22.13: connections from addresses it blocks are closed at once. */
+  declare blockList?: nodeNet.BlockList;
+  /** node 22.12: read by cluster workers (see README). */
+  declare dropMaxConnection?: boolean;
 
   declare [kListenHandle]: number;
   declare [kClosingHandles]: Set<number> | null;
@@ -268,8 +302,13 @@ export class Server extends EventEmitter implements nodeNet.Server {
     if (cb !== null) this.once('listening', cb);
     const backlogFromArgs =
       toNumber(args.length > 1 && args[1]) || toNumber(args.length > 2 && args[2]);
+    if (boundSocketOf(options) !== null) {
+      throw new ERR_INVALID_ARG_VALUE('options', options, 'is a net.BoundSocket, which iocp-net cannot adopt');
+    }
     options = options._handle || options.handle || options;
     const ipv6Only = options.ipv6Only === true;
+    // node's getFlags(): UV_TCP_IPV6ONLY (1) | UV_TCP_REUSEPORT (2, node 22.12).
+    const flags = (ipv6Only ? 1 : 0) | (features.reusePort && options.reusePort === true ? 2 : 0);
     this._listeningId++;
     this[kAsyncResource] = new AsyncResource('TCPSERVERWRAP');
     // node's `options instanceof TCP` (a handle of its own) walks the
@@ -280,7 +319,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
     if (typeof options.fd === 'number' && options.fd >= 0) {
       // Adopting an existing descriptor is not supported by the engine: fail the way
       // node fails for descriptors it cannot listen on.
-      this._listen2(null, null, null, backlogFromArgs, options.fd, ipv6Only ? 1 : 0);
+      this._listen2(null, null, null, backlogFromArgs, options.fd, flags);
       return this;
     }
     if (args.length === 0 || typeof args[0] === 'function' ||
@@ -292,13 +331,14 @@ export class Server extends EventEmitter implements nodeNet.Server {
     if (typeof options.port === 'number' || typeof options.port === 'string') {
       validatePort(options.port, 'options.port');
       backlog = options.backlog || backlogFromArgs;
+      if (features.reusePort && options.reusePort === true) options.exclusive = true;
       // `exclusive` matters only to cluster; node reads it all the same.
       if (options.host) {
-        lookupAndListen(this, options.port | 0, options.host, backlog, options.exclusive, ipv6Only);
+        lookupAndListen(this, options.port | 0, options.host, backlog, options.exclusive, flags);
       } else {
         const port = options.port | 0;
         void options.exclusive;
-        this._listen2(null, port, 4, backlog, undefined, ipv6Only ? 1 : 0);
+        this._listen2(null, port, 4, backlog, undefined, flags);
       }
       return this;
     }
@@ -337,7 +377,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
   /** node's legacy name for the bind+listen step (some libraries wrap it). */
   _listen2(address: string | null, port: number | null, addressType: number | null,
            backlog?: number | false, fd?: number, flags?: number): void {
-    setupListenHandle(this, address, port, addressType, backlog, fd, flags === 1);
+    setupListenHandle(this, address, port, addressType, backlog, fd, flags ?? 0);
   }
 
   /** cluster's hook (node's name): a worker's handle list counted by getConnections/close. */
@@ -399,7 +439,13 @@ export class Server extends EventEmitter implements nodeNet.Server {
       }
     }
     if (this[kListenHandle]) {
-      (this[kClosingHandles] ??= new Set()).add(this[kListenHandle]);
+      // A listening socket stops at once, so 'close' need not wait for the
+      // engine, except for an abstract unix name: that name is free only when
+      // the socket is gone, and the engine reports that a loop turn later
+      // (io_uring: once the accept in flight is cancelled; see README).
+      if (this[kIsPipe] && this._pipeName?.startsWith('\0')) {
+        (this[kClosingHandles] ??= new Set()).add(this[kListenHandle]);
+      }
       getEngine().close(this[kListenHandle], CloseMode.Abort);
       this[kListenHandle] = 0;
       if (this[kIsPipe]) unlinkPipe(this._pipeName!);
@@ -459,44 +505,68 @@ export class Server extends EventEmitter implements nodeNet.Server {
 }
 
 function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined,
-                         _exclusive: unknown, ipv6Only: boolean): void {
+                         _exclusive: unknown, flags: number): void {
   const listeningId = self._listeningId;
   // node:dns is loaded on the first listen() with a host, as node:net does.
-  (require('dns') as typeof dnsModule).lookup(address, (err, ip, addressType) => {
+  const dns = require('dns') as typeof dnsModule;
+  if (features.listenSkipsLinkLocal) {
+    // node 22.8: every address, then the first that is not IPv6 link-local.
+    dns.lookup(address, { all: true }, (err, addresses) => {
+      if (listeningId !== self._listeningId) return;
+      if (err) {
+        self.emit('error', err);
+        return;
+      }
+      const valid = addresses.find((a) => !isIpv6LinkLocal(a.address)) ?? addresses[0];
+      self._listen2(valid.address, port, valid?.family || 4, backlog, undefined, flags);
+    });
+    return;
+  }
+  dns.lookup(address, (err, ip, addressType) => {
     if (listeningId !== self._listeningId) return;
     if (err) {
       self.emit('error', err);
     } else {
-      self._listen2(ip, port, ip ? addressType : 4, backlog, undefined, ipv6Only ? 1 : 0);
+      self._listen2(ip, port, ip ? addressType : 4, backlog, undefined, flags);
     }
   });
 }
 
+/** fe80::/10 */
+function isIpv6LinkLocal(ip: string): boolean {
+  if (isIP(ip) !== 6) return false;
+  const head = ip.split('%')[0].toLowerCase();
+  const first = parseInt(head.split(':')[0] || '0', 16);
+  return (first & 0xffc0) === 0xfe80;
+}
+
 /** node's setupListenHandle: bind+listen now, 'listening' (or 'error') on the next tick. */
 function setupListenHandle(self: Server, address: string | null, port: number | null, addressType: number | null,
-                           backlog: number | false | undefined, fd: number | undefined, ipv6Only: boolean): void {
+                           backlog: number | false | undefined, fd: number | undefined, flags: number): void {
   const engine = getEngine();
+  const ipv6Only = (flags & 1) !== 0;
+  const reusePort = (flags & 2) !== 0;
   // The binding coerces the backlog like node's handle.listen (ToInt32).
   const backlogValue = +(backlog || 511) | 0;
   let rval: number;
   if (typeof fd === 'number') {
     rval = UV_EINVAL;
   } else if (port === -1 && addressType === -1) {
-    rval = engine.listenPipe(unixSocketName(address!), backlogValue);
+    rval = pipeNameError(address!) || engine.listenPipe(unixSocketName(address!), backlogValue);
     // libuv reports a missing directory as EACCES when binding a pipe.
     if (rval === UV_ENOENT) rval = UV_EACCES;
   } else if (!address) {
     // Unspecified address: dual-stack '::', or 0.0.0.0 where IPv6 is unavailable.
-    rval = engine.listenTcp(DEFAULT_IPV6_ADDR, port!, backlogValue, ipv6Only);
+    rval = engine.listenTcp(DEFAULT_IPV6_ADDR, port!, backlogValue, ipv6Only, reusePort);
     address = DEFAULT_IPV6_ADDR;
     addressType = 6;
     if (rval === UV_EAFNOSUPPORT || rval === UV_EADDRNOTAVAIL) {
-      rval = engine.listenTcp(DEFAULT_IPV4_ADDR, port!, backlogValue, false);
+      rval = engine.listenTcp(DEFAULT_IPV4_ADDR, port!, backlogValue, false, reusePort);
       address = DEFAULT_IPV4_ADDR;
       addressType = 4;
     }
   } else {
-    rval = engine.listenTcp(zoneAsNodeReadsIt(address), port!, backlogValue, addressType === 6 && ipv6Only);
+    rval = engine.listenTcp(zoneAsNodeReadsIt(address), port!, backlogValue, addressType === 6 && ipv6Only, reusePort);
   }
   if (rval < 0) {
     const error = new UVExceptionWithHostPort(rval, 'listen', address as string, port as number);
@@ -507,6 +577,7 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
   self[kListenHandle] = rval;
   self[kIsPipe] = port === -1 && addressType === -1;
   engine.setOwner(rval, new ServerHandleOwner(self, rval));
+  applyListenerTimeouts(self, rval);
   if (netServerListen.hasSubscribers) netServerListen.asyncEnd.publish({ server: self });
   self._connectionKey = addressType + ':' + address + ':' + port;
   if (self._unref) self.unref();

@@ -12,20 +12,31 @@ import {
   addAbortListener, symbolDispose, validateAbortSignal, validateFunction, validateInt32, validateNumber, validateString,
 } from './validate';
 import type { Disposable } from './validate';
-import { bindPort, normalizeArgs, normalizedArgsSymbol, unixSocketFile, unixSocketName } from './args';
+import { bindPort, normalizeArgs, normalizedArgsSymbol, pipeNameError, unixSocketFile, unixSocketName } from './args';
 import type { NormalizedArgs } from './args';
-import { UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED, UV_ENOPROTOOPT } from './uv';
+import { UV_ECANCELED, UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED, UV_ENOPROTOOPT } from './uv';
 import {
   kHandle, kHasHandle, kAcceptedHandle, kAcceptedResource, kInternalConnect, kAdoptHandle, kAfterConnect,
   kConnectFailed, kAsyncResource, kTimeout, kAbortPendingAttempt, kUnref, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay,
 } from './symbols';
 import { lookupAndConnect, isImmediateConnectError, immediateConnectError, localBindError } from './lookup';
-import { isIP, zoneAsNodeReadsIt } from './ip';
+import { connectAddressAsNodeReadsIt, isIP, zoneAsNodeReadsIt } from './ip';
+import { features } from './features';
+import {
+  applyConnectOptions, installSocketOptions, isBlocked, readLateOptions, readTypeOfServiceOption, setKeepAlive,
+} from './socket_options';
+import * as dc from 'diagnostics_channel';
+import { reapIdle } from './idle';
+
+const netClientSocketChannel = dc.channel('net.client.socket');
 
 const {
   ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE, ERR_INVALID_HANDLE_TYPE, ERR_MISSING_ARGS, ERR_OUT_OF_RANGE,
-  ERR_SOCKET_CLOSED, ERR_SOCKET_CLOSED_BEFORE_CONNECTION,
+  ERR_SOCKET_CLOSED, ERR_SOCKET_CLOSED_BEFORE_CONNECTION, ERR_IP_BLOCKED,
 } = codes;
+
+/** setKeepAlive's options-object form (node 24.19). */
+export interface KeepAliveOptions { enable?: boolean; initialDelay?: number; interval?: number; count?: number }
 
 const TIMEOUT_MAX = 2 ** 31 - 1;
 const DEFAULT_IPV4_ADDR = '0.0.0.0';
@@ -128,6 +139,10 @@ class SocketHandleOwner implements HandleOwner {
   }
   onSent(): void {
     if (this.live()) payDrain(this.socket, this);
+  }
+  onIdle(): void {
+    // The server's idle reaper (lib/idle.ts).
+    if (this.live()) this.socket[kAsyncResource]!.runInAsyncScope(reapIdle, null, this.socket);
   }
   onShutdown(_status: number): void {
     // node's afterShutdown ignores the status: 'finish' follows either way.
@@ -347,6 +362,12 @@ export interface SocketConstructorOpts extends nodeNet.SocketConstructorOpts {
   onread?: nodeNet.OnReadOpts;
   pauseOnCreate?: boolean;
   manualStart?: boolean;
+  /** node 24.15: IP_TOS / IPV6_TCLASS, applied once connected. */
+  typeOfService?: number;
+  /** node 22.13: addresses this socket refuses to connect to (ERR_IP_BLOCKED). */
+  blockList?: nodeNet.BlockList;
+  /** iocp-net: TCP_USER_TIMEOUT in ms, applied once connected. */
+  userTimeout?: number;
   [kAcceptedHandle]?: number;
   [kAcceptedResource]?: AsyncResource | null;
   [kIsPipe]?: boolean;
@@ -446,11 +467,13 @@ export function initSocket(self: Socket, o: any): void {
   if (o.noDelay) self[kSetNoDelay] = true;
   if (o.keepAlive) self[kSetKeepAlive] = true;
   if (o.keepAliveInitialDelay !== undefined) self[kSetKeepAliveInitialDelay] = ~~(o.keepAliveInitialDelay / 1000);
+  readTypeOfServiceOption(self, o);
 
   self.on('end', onReadableStreamEnd);
   // stream.Duplex destroys on abort; node also marks the socket so pending
   // autoSelectFamily attempts stop.
   if (o.signal) addClientAbortSignalOption(self, o.signal);
+  readLateOptions(self, o);
 
   (self as any)._undestroy();
   const accepted = o[kAcceptedHandle];
@@ -549,6 +572,9 @@ export class Socket extends Duplex implements nodeNet.Socket {
     }
     const options = normalized[0];
     const cb = normalized[1];
+    if (features.clientSocketChannelOnConnect && netClientSocketChannel.hasSubscribers) {
+      netClientSocketChannel.publish({ socket: this });
+    }
     if (cb !== null) this.once('connect', cb);
 
     // A parent stream (e.g. tls) that is already connecting owns the attempt.
@@ -616,9 +642,15 @@ export class Socket extends Duplex implements nodeNet.Socket {
           return;
         }
       }
+      if (isBlocked(this, address, addressType)) {
+        // node checks it after binding, before connecting (node 22.13).
+        this.emit('connectionAttempt', address, port, addressType);
+        this.destroy(new ERR_IP_BLOCKED(address));
+        return;
+      }
       // node's binding turns the local address into a string (an array of one address works).
       const local = req.localAddress === undefined ? undefined : zoneAsNodeReadsIt(`${req.localAddress}`);
-      handle = engine.connectTcp(zoneAsNodeReadsIt(address), port!, local, bindPort(req.localPort));
+      handle = engine.connectTcp(connectAddressAsNodeReadsIt(address), port!, local, bindPort(req.localPort));
       const bindErr = handle < 0 ? handle : localBindError(handle, req.localPort);
       if (bindErr < 0 && req.localAddress !== undefined) {
         if (handle > 0) engine.close(handle, CloseMode.Abort);
@@ -626,12 +658,12 @@ export class Socket extends Duplex implements nodeNet.Socket {
         return;
       }
     } else {
-      handle = engine.connectPipe(unixSocketName(address));
+      handle = pipeNameError(address) || engine.connectPipe(unixSocketName(address));
     }
     if (handle > 0) this[kAdoptHandle](handle, req);
     this.emit('connectionAttempt', address, port, addressType);
     if (handle > 0) return;
-    if (this[kIsPipe]) {
+    if (this[kIsPipe] && !pipeNameError(address)) {
       // libuv reports every pipe connect error through the connect callback.
       connectRequests.set(this, req);
       setImmediate(afterConnectAttempt, this, req, handle);
@@ -692,7 +724,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
       this[kHandlePhase] = this[kHandlePhase] === HandlePhase.Connecting ? HandlePhase.Once : HandlePhase.Connected;
       this._unrefTimer();
       if (this[kSetNoDelay]) engine.setNoDelay(this[kHandle], true);
-      if (this[kSetKeepAlive]) engine.setKeepAlive(this[kHandle], true, this[kSetKeepAliveInitialDelay]);
+      applyConnectOptions(this, this[kHandle]);
       this.emit('connect');
       this.emit('ready');
       if (!this.isPaused()) this.read(0);
@@ -778,14 +810,17 @@ export class Socket extends Duplex implements nodeNet.Socket {
       for (let i = 0; i < entries.length; i++) {
         chunks[i] = entries[i].chunk;
         if (encodings) encodings[i] = entries[i].encoding;
-        bytes += chunkByteLength(entries[i].chunk, entries[i].encoding);
-        if (typeof entries[i].chunk !== 'string' && entries[i].chunk.byteLength >= copyLimit) copied = false;
+        const size = chunkByteLength(entries[i].chunk, entries[i].encoding);
+        bytes += size;
+        // (The engine copies only chunks below copyLimit, strings too: a
+        // larger one is written from where it is, or encoded and kept.)
+        if (size >= copyLimit) copied = false;
       }
     } else {
       chunks = data;  // one chunk: the engine takes it as it is
       encodings = typeof data === 'string' ? encoding : null;
       bytes = chunkByteLength(data, encoding as BufferEncoding);
-      if (typeof data !== 'string' && data.byteLength >= copyLimit) copied = false;
+      if (bytes >= copyLimit) copied = false;
     }
     const owner = this[kOwner]!;
     let scope = this[kAsyncResource]!;
@@ -842,7 +877,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    if (this.pending) {
+    if (features.finalWaitsOnlyWhileConnecting ? this.connecting : this.pending) {
       this.once('connect', () => this._final(cb));
       return;
     }
@@ -1010,21 +1045,16 @@ export class Socket extends Duplex implements nodeNet.Socket {
     return this;
   }
 
-  setKeepAlive(enable?: boolean, initialDelayMsecs?: number): this {
-    const on = Boolean(enable);
-    const initialDelay = ~~((initialDelayMsecs as number) / 1000);
-    if (!this[kHandle] || this.connecting) {
-      this[kSetKeepAlive] = on;
-      this[kSetKeepAliveInitialDelay] = initialDelay;
-      return this;
-    }
-    if (on !== this[kSetKeepAlive] || (on && this[kSetKeepAliveInitialDelay] !== initialDelay)) {
-      this[kSetKeepAlive] = on;
-      this[kSetKeepAliveInitialDelay] = initialDelay;
-      getEngine().setKeepAlive(this[kHandle], on, initialDelay);
-    }
-    return this;
+  /** (enable, initialDelay) as in node 20; node 24.19's interval, count and options-object forms where the running node has them. */
+  setKeepAlive(enable?: boolean | KeepAliveOptions, initialDelayMsecs?: number, intervalMsecs?: number, count?: number): this {
+    return setKeepAlive(this, enable, initialDelayMsecs, intervalMsecs, count) as this;
   }
+
+  /** node 24.15 (present where the running node has it): IP_TOS / IPV6_TCLASS. */
+  declare setTypeOfService: (tos: number) => this;
+  declare getTypeOfService: () => number;
+  /** node 22.13: the constructor's blockList option, checked before each connect attempt. */
+  declare blockList?: import('net').BlockList;
 
   ref(): this {
     if (!this[kHasHandle]) {
@@ -1179,6 +1209,7 @@ function onIdleTimer(socket: Socket): void {
   proto[kSetKeepAlive] = false;
   proto[kSetKeepAliveInitialDelay] = 0;
   proto[kHandlePhase] = HandlePhase.Connected;
+  installSocketOptions(proto);
 }
 
 /** The address/port of each socket's current connect attempt (for error messages). */
@@ -1375,12 +1406,21 @@ function emitDrain(socket: Socket): void {
 }
 
 function afterWrite(socket: Socket, status: number, cb: WriteCb): void {
-  if (socket.destroyed) {
+  // node 20 swallows the error of a write that completes after destroy();
+  // node 22 reports it (ECANCELED for a write the close cancelled).
+  if (socket.destroyed && !features.writeErrorAfterDestroy) {
     cb(null);
     return;
   }
+  // libuv cancels every write still pending when the handle closes: a
+  // write that fails after destroy() is one node reports as ECANCELED.
+  if (status < 0 && socket.destroyed) status = UV_ECANCELED;
   if (status < 0) {
     cb(new ErrnoException(status, 'write'));
+    return;
+  }
+  if (socket.destroyed) {
+    cb(null);
     return;
   }
   socket._unrefTimer();

@@ -24,3 +24,4 @@ export const UV_EISCONN = uvErrno('EISCONN');
 export const UV_EALREADY = uvErrno('EALREADY');
 export const UV_ECONNREFUSED = uvErrno('ECONNREFUSED');
 export const UV_ENOPROTOOPT = uvErrno('ENOPROTOOPT');
+export const UV_EBADF = uvErrno('EBADF');

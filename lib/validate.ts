@@ -4,6 +4,7 @@
 
 import * as events from 'events';
 import { codes, hideStackFrames, withoutStackFrames } from './errors';
+import { features } from './features';
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE, ERR_SOCKET_BAD_PORT } = codes;
 
@@ -44,6 +45,11 @@ export const validateUint32 = hideStackFrames((value: unknown, name: string, pos
 
 export const validateString = hideStackFrames((value: unknown, name: string): void => {
   if (typeof value !== 'string') throw new ERR_INVALID_ARG_TYPE(name, 'string', value);
+});
+
+export const validateStringWithoutNullBytes = hideStackFrames((value: unknown, name: string): void => {
+  validateString(value, name);
+  if ((value as string).includes('\u0000')) throw new ERR_INVALID_ARG_VALUE(name, value, 'must be a string without null bytes');
 });
 
 export const validateNumber = hideStackFrames((value: unknown, name: string, min?: number | null, max?: number | null): void => {
@@ -105,7 +111,10 @@ export const validateDictionary = hideStackFrames((value: unknown, name: string)
 
 export const validateArray = hideStackFrames((value: unknown, name: string, minLength = 0): void => {
   if (!Array.isArray(value)) throw new ERR_INVALID_ARG_TYPE(name, 'Array', value);
-  if (value.length < minLength) throw new ERR_INVALID_ARG_VALUE(name, value, `must be longer than ${minLength}`);
+  if (value.length < minLength) {
+    throw new ERR_INVALID_ARG_VALUE(name, value, features.validateArrayLengthText
+      ? `must have a length of at least ${minLength}` : `must be longer than ${minLength}`);
+  }
 });
 
 export const validateStringArray = hideStackFrames((value: unknown, name: string): void => {

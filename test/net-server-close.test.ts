@@ -12,7 +12,7 @@ function closeLog(server: Server): { log: string[]; cb: (err?: Error) => void } 
   return { log, cb: (err?: Error) => log.push(`cb(${(err as any)?.code ?? ''})`) };
 }
 
-/** Lets every pending 'close' come (node's are on the next tick; ours may wait for the engine). */
+/** Lets every pending 'close' and callback come. */
 const settle = () => delay(100);
 
 compare(t, 'close() on a server that never listened', async (net: Net) => {
@@ -112,3 +112,23 @@ compare(t, 'close() while a connection is open: one close, when it ends', async 
   await settle();
   return log;
 }, (t, r) => t.strictSame(r, ['peer destroy', 'close', 'cb()']));
+
+compare(t, "close(): 'close' on the next tick, the port free for a new server in its handler, a connect of the same tick refused", async (net: Net) => {
+  const server = net.createServer();
+  const port = await listen(server);
+  const log: string[] = [];
+  const client = net.connect(port, '127.0.0.1');
+  client.on('connect', () => log.push('client connect'));
+  client.on('error', (err: any) => log.push(`client ${err.code}`));
+  server.close(() => log.push('close cb'));
+  process.nextTick(() => log.push('tick'));
+  setImmediate(() => log.push('immediate'));
+  await new Promise<void>((resolve) => server.once('close', () => {
+    log.push('close');
+    const again = net.createServer();
+    again.on('error', (err: any) => { log.push(`listen again ${err.code}`); resolve(); });
+    again.listen(port, '127.0.0.1', () => { log.push('listen again'); again.close(() => resolve()); });
+  }));
+  await settle();
+  return log;
+}, (t, r) => t.strictSame(r, ['close cb', 'close', 'tick', 'listen again', 'client ECONNREFUSED', 'immediate']));

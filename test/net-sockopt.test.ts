@@ -64,6 +64,9 @@ function precondition(): string | null {
   return null;
 }
 
+// Each reading runs python3 (a few hundred ms on a loaded 2-core machine, five of them per run).
+const SLOW_MS = 30_000;
+
 const missing = precondition();
 if (missing) {
   t.test('socket options at the kernel', { skip: missing }, async () => {});
@@ -108,7 +111,7 @@ if (missing) {
       afterEnable: 'True True 3',
       settersBeforeConnect: 'True True 5',
     });
-  });
+  }, SLOW_MS);
 
   compare(t, 'server noDelay/keepAlive options reach accepted sockets', async (net: Net) => {
     let accepted: Socket | undefined;
@@ -126,5 +129,5 @@ if (missing) {
   }, (t, r) => {
     if (r.accepted.startsWith('no-')) { t.comment(`cannot inspect sockets here: ${r.accepted}`); return; }
     t.strictSame(r, { accepted: 'True True 4' });
-  });
+  }, SLOW_MS);
 }

@@ -5,7 +5,7 @@
 //
 // Normal round trips on loopback take ~0.1 ms. Two assertions, each a
 // detector with a wide margin rather than a speed target:
-// - no round trip over 100 ms (a wake-up lost for good),
+// - no round trip over 1 s (a wake-up lost for good),
 // - median under 5 ms (a wake-up that comes late on most round trips: the
 //   io_uring DEFER_TASKRUN eventfd, signalled through RCU on Linux 6.18, made
 //   every idle round trip wait 8-32 ms).
@@ -14,12 +14,13 @@ import type { Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { eachImpl, impls, listen, closeServer, once, isWine, Impl, Net } from './impl';
 
-// Under Wine every completion and every wake-up is a round trip through the
-// wineserver, another process, which a loaded 2-core machine may leave
-// waiting: node.exe's own node:net went over 100 ms (worst 285 ms) and its
-// median past 5 ms there. A lost wake-up still shows (it waits for good),
-// and so does one late on most round trips (8-32 ms: the median).
-const LOST_MS = isWine ? 1000 : 100;
+// 100 ms was the first bound; on a loaded 2-core CI machine (load average 15)
+// node:net's own worst round trip reached 137 ms. A wake-up lost for good
+// never comes, and the late ones show in the median: 1 s still has a 10,000x
+// margin over the normal ~0.1 ms. Under Wine every completion and wake-up is
+// also a round trip through the wineserver, another process: node.exe's own
+// median went past 5 ms there; late wake-ups (8-32 ms each) still show at 15.
+const LOST_MS = 1000;
 const LATE_MEDIAN_MS = isWine ? 15 : 5;
 
 function checkRoundTrips(t: Test, what: string, times: number[]): void {

@@ -238,6 +238,7 @@ int DescriptorReserve::ShedPendingConnections(SocketHandle listener, int status)
     SocketHandle fd;
     int rc = Accept(listener, &fd);
     if (rc == 0) {
+      DiscardUnread(fd);  // a FIN, not a reset, even if the client wrote first
       close(fd);
       continue;
     }

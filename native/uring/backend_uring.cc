@@ -48,6 +48,7 @@ enum class Op : uint8_t {
   kTimerUpdate = 7,  // moves the timer earlier; its own CQE is ignored
   kWake = 8,         // NOP whose CQE makes the ring fd readable (events queued outside Drain)
   kProvide = 9,      // PROVIDE_BUFFERS (fallback buffer mode); completes only on failure
+  kAcceptable = 10,  // poll for a pending connection after the accept ran out of descriptors
 };
 
 uint64_t UserData(HandleId id, Op op) { return (id << 8) | static_cast<uint8_t>(op); }
@@ -143,6 +144,20 @@ class UringBackend final : public EngineCore {
     PrepMultishotAccept(sqe, listener->fd, UserData(listener->id, Op::kAccept));
     Posted(listener);
     return 0;
+  }
+
+  // io_uring's accept takes a descriptor before it looks for a connection:
+  // with the table full it fails at once, pending connection or not, so
+  // re-posting it would spin. Wait until a connection is pending, as libuv's
+  // poll-then-accept does; the core then sheds it (the EMFILE trick).
+  void WaitAcceptable(Connection* listener) {
+    io_uring_sqe* sqe = GetSqe();
+    if (sqe == nullptr) {
+      Defer(listener, Deferred::kAcceptable);
+      return;
+    }
+    PrepPollReadable(sqe, listener->fd, UserData(listener->id, Op::kAcceptable));
+    Posted(listener);
   }
 
   // The connect() syscall is the core's (libuv's semantics, the same errors
@@ -258,7 +273,7 @@ class UringBackend final : public EngineCore {
   // When the kernel takes no SQE for now (the SQ and CQ full under load), an
   // operation waits for the next Flush rather than be lost: a listener not
   // accepting, a connect or a close never finishing (rule 4).
-  enum class Deferred : uint8_t { kAccept, kPollWritable, kSend, kCancelReceive, kCancelAll };
+  enum class Deferred : uint8_t { kAccept, kAcceptable, kPollWritable, kSend, kCancelReceive, kCancelAll };
   struct DeferredOp {
     HandleId id;
     Deferred what;
@@ -280,6 +295,9 @@ class UringBackend final : public EngineCore {
       switch (op.what) {
         case Deferred::kAccept:
           if (conn->listening && !conn->closing) StartListening(conn);
+          break;
+        case Deferred::kAcceptable:
+          if (conn->listening && !conn->closing) WaitAcceptable(conn);
           break;
         case Deferred::kPollWritable:
           if (conn->connecting) WaitConnected(conn);
@@ -351,6 +369,10 @@ class UringBackend final : public EngineCore {
     }
     switch (op) {
       case Op::kAccept: OnAccept(conn, res, flags); break;
+      case Op::kAcceptable:
+        --conn->inflight;
+        if (conn->listening && !conn->closing) StartListening(conn);
+        break;
       case Op::kRecv: OnRecv(conn, res, flags); break;
       case Op::kSend:
         --conn->inflight;
@@ -381,7 +403,13 @@ class UringBackend final : public EngineCore {
     } else {
       HandleAcceptError(listener, UvErrorFromSystem(-res));
     }
-    if (!more && listener->listening && !listener->closing) StartListening(listener);
+    if (!more && listener->listening && !listener->closing) {
+      if (res == -EMFILE || res == -ENFILE) {
+        WaitAcceptable(listener);
+      } else {
+        StartListening(listener);
+      }
+    }
   }
 
   void OnRecv(UringConnection* conn, int32_t res, uint32_t flags) {

@@ -131,6 +131,14 @@ inline void PrepPollWritable(io_uring_sqe* sqe, int fd, uint64_t user_data) {
   sqe->user_data = user_data;
 }
 
+// Completes once `fd` is readable: for a listener, a connection is pending.
+inline void PrepPollReadable(io_uring_sqe* sqe, int fd, uint64_t user_data) {
+  sqe->opcode = IORING_OP_POLL_ADD;
+  sqe->fd = fd;
+  sqe->poll32_events = POLLIN;
+  sqe->user_data = user_data;
+}
+
 // Cancels the operation posted with `target` as its user_data.
 inline void PrepCancel(io_uring_sqe* sqe, uint64_t target, uint64_t user_data) {
   sqe->opcode = IORING_OP_ASYNC_CANCEL;

@@ -19,8 +19,6 @@ export interface Step {
   run(subject: any, net: any): unknown;
   /** The step starts a connect attempt (unless it throws): on the subject, or on the socket it returns. */
   connects?: 'subject' | 'result';
-  /** No step may follow this one (see planCall). */
-  endsPlan?: boolean;
 }
 
 export interface Plan {
@@ -69,10 +67,6 @@ export function planCall(rng: Rng, v: Values, index: number): Plan {
     if (subject === 'net') steps.push(moduleStep(draw));
     else if (subject.startsWith('socket:')) steps.push(socketStep(draw));
     else steps.push(serverStep(draw));
-    // Held back until issue #11 item 1 lands (server.close() closing the
-    // listening socket synchronously, in native/): until then our 'close'
-    // comes a loop turn after node's, so nothing may follow a close.
-    if (steps[s].endsPlan) break;
   }
   return { subject, steps, text: `${subject}: ${steps.map((s) => s.text).join('; ')}` };
 }
@@ -359,13 +353,12 @@ function serverStep(d: Draw): Step {
       if (a.length > 0) a[0] = v.listenable(a[0], d.tag);
       return method(s, 'listen', a);
     }
-    case 'close': return { ...method(s, 'close', args(d, [() => v.callback()])), endsPlan: true };
+    case 'close': return method(s, 'close', args(d, [() => v.callback()]));
     case 'getConnections': return method(s, 'getConnections', args(d, [() => v.callback()]));
     case 'getter': return getter(s, rng.pick(['listening', 'maxConnections']));
     case 'asyncDispose': return {
       text: 'server[Symbol.asyncDispose]()',
       run: (subject) => subject[(Symbol as any).asyncDispose](),
-      endsPlan: true,
     };
     default: return method(s, rng.pick(['address', 'ref', 'unref']), args(d, []));
   }
