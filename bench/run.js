@@ -19,6 +19,7 @@ const { ensureTool } = require('./lib/tools.js');
 const SCENARIO_FILES = [
   '1-echo-throughput.js', '2-ping-pong.js', '3-small-writes.js', '4-connection-rate.js',
   '5-idle-memory.js', '6-http-hello.js', '7-slow-reader.js', '8-sequential-rtt.js', '9-sequential-http.js',
+  '10-multicore.js',
 ];
 const DEFAULT_IMPLS = ['node', 'iocp-uring', 'iocp-epoll', 'ceiling'];
 

@@ -62,8 +62,10 @@ interface NativeEngine {
   connectPipe(path: string): number;
   /** An existing socket descriptor (listening: it accepts; connected: a stream, not reading yet) becomes a
    *  handle that owns it (`duplicate`: owns a dup of it, the caller keeps fd): handle (> 0) or errno (< 0:
-   *  ENOTSOCK, EINVAL, EBADF; ENOTSUP on Windows), the fd then still the caller's. */
-  openFd(fd: number, duplicate?: boolean): number;
+   *  ENOTSOCK, EINVAL, EBADF; ENOTSUP on Windows), the fd then still the caller's. `listenBacklog` > 0: a
+   *  socket neither listening nor connected is made to listen (else EINVAL); listen(2)'s errno as is. Negative:
+   *  only a connected socket is taken (a listening one is EINVAL). */
+  openFd(fd: number, duplicate?: boolean, listenBacklog?: number): number;
   readStart(handle: number): number;
   readStop(handle: number): number;
   /** One gathered send. Returns constants.writtenNow (the kernel took it all at once: cb is never called),

@@ -15,6 +15,7 @@ import { kInternalConnect, kAdoptHandle, kAfterConnect, kConnectFailed, kAsyncRe
 import { bindPort } from './args';
 import { connectAddressAsNodeReadsIt, isIP, zoneAsNodeReadsIt } from './ip';
 import type { Socket, ConnectRequest } from './socket';
+import { connectionAttemptDelay, raceConnect } from './happy-eyeballs';
 
 const { ERR_INVALID_ADDRESS_FAMILY, ERR_INVALID_ARG_TYPE, ERR_INVALID_IP_ADDRESS, ERR_IP_BLOCKED, ERR_SOCKET_CONNECTION_TIMEOUT } = codes;
 
@@ -147,10 +148,13 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
   self._host = host;
   const lookup: LookupFn = options.lookup || dns().lookup;
 
-  if (dnsopts.family !== 4 && dnsopts.family !== 6 && !localAddress && autoSelectFamily) {
+  // The opt-in race (lib/happy-eyeballs.ts), read only where it can apply.
+  const raceDelay = dnsopts.family !== 4 && dnsopts.family !== 6 && !localAddress
+    ? connectionAttemptDelay(options.happyEyeballs) : 0;
+  if (dnsopts.family !== 4 && dnsopts.family !== 6 && !localAddress && (autoSelectFamily || raceDelay)) {
     dnsopts.all = true;
     inScope(self, () => lookupAndConnectMultiple(self, lookup, host, options, dnsopts, port,
-                                                 localAddress, localPort, autoSelectFamilyAttemptTimeout));
+                                                 localAddress, localPort, autoSelectFamilyAttemptTimeout, raceDelay));
     return;
   }
 
@@ -176,7 +180,7 @@ interface LookupAddress { address: string; family: number }
 
 function lookupAndConnectMultiple(self: Socket, lookup: LookupFn, host: string, options: Record<string, any>,
                                   dnsopts: object, port: number, localAddress: string | undefined,
-                                  localPort: number | undefined, timeout: number): void {
+                                  localPort: number | undefined, timeout: number, raceDelay: number): void {
   lookup(host, dnsopts, function emitLookup(err: any, addresses: LookupAddress[]) {
     if (!self.connecting) return;
     if (err) {
@@ -222,12 +226,16 @@ function lookupAndConnectMultiple(self: Socket, lookup: LookupFn, host: string, 
       self[kInternalConnect](ip, port, family, localAddress, localPort);
       return;
     }
+    self._unrefTimer();
+    if (raceDelay) {
+      raceConnect(self, toAttempt, port, localPort, raceDelay);
+      return;
+    }
     self.autoSelectFamilyAttemptedAddresses = [];
     const context: MultiConnectContext = {
       socket: self, addresses: toAttempt, current: 0, port, localPort, timeout,
       timer: null, errors: [], attemptHandle: 0,
     };
-    self._unrefTimer();
     internalConnectMultiple(context);
   });
 }
@@ -285,50 +293,76 @@ function internalConnectMultiple(context: MultiConnectContext, canceled?: boolea
   const current = context.current++;
   abandonAttempt(context);
 
-  const { localPort, port } = context;
-  const { address, family } = context.addresses[current];
+  const attempt = startAttempt(self, context.addresses[current], context.port, context.localPort, context.errors,
+    (handle, req, status) => afterConnectMultiple(context, handle, req, status));
+  if (attempt === null) {
+    internalConnectMultiple(context);
+    return;
+  }
+  const { handle, req } = attempt;
+  context.attemptHandle = handle;
+  self[kAbortPendingAttempt] = Object.assign(() => cancelAttempt(context, req), { handle });
+
+  if (current < context.addresses.length - 1) {
+    context.timer = setTimeout(internalConnectMultipleTimeout, context.timeout, context, req, handle);
+  }
+}
+
+/**
+ * Starts one attempt of several (autoSelectFamily's, happyEyeballs'), as
+ * node's internalConnectMultiple does: 'connectionAttempt', then its result
+ * through `onConnect` (in the socket's async scope). null when it failed at
+ * once: its error is pushed to `errors` ('connectionAttemptFailed' emitted,
+ * except for a local bind error, which comes before the attempt).
+ */
+export function startAttempt(self: Socket, { address, family }: { address: string; family: number }, port: number,
+                             localPort: number | undefined, errors: Error[],
+                             onConnect: (handle: number, req: ConnectRequest, status: number) => void):
+    { handle: number; req: ConnectRequest } | null {
   const localAddress = localPort ? (family === 4 ? '0.0.0.0' : '::') : undefined;
   const req: ConnectRequest = { address, port, localAddress, localPort, addressType: family };
   if (isBlocked(self, address, family)) {
     // (node 22.13; node binds first: a blocked address gets no bind error here.)
     const ex = new ERR_IP_BLOCKED(address);
-    context.errors.push(ex);
+    errors.push(ex);
     self.emit('connectionAttemptFailed', address, port, family, ex);
-    internalConnectMultiple(context);
-    return;
+    return null;
   }
   const engine = getEngine();
   const handle = engine.connectTcp(connectAddressAsNodeReadsIt(address), port, localAddress, bindPort(localPort));
   const bindErr = handle < 0 ? handle : localBindError(handle, localPort);
   if (bindErr < 0 && localAddress !== undefined) {
     if (handle > 0) engine.close(handle, CloseMode.Abort);
-    context.errors.push(new ExceptionWithHostPort(bindErr, 'bind', localAddress, localPort));
-    internalConnectMultiple(context);
-    return;
+    errors.push(new ExceptionWithHostPort(bindErr, 'bind', localAddress, localPort));
+    return null;
   }
   self.emit('connectionAttempt', address, port, family);
   self.autoSelectFamilyAttemptedAddresses.push(`${address}:${port}`);
   if (handle < 0) {
     // No socket was made, so node's getsockname has nothing to tell.
     const ex = immediateConnectError(handle, address, port, {});
-    context.errors.push(ex);
+    errors.push(ex);
     self.emit('connectionAttemptFailed', address, port, family, ex);
-    internalConnectMultiple(context);
-    return;
+    return null;
   }
-  context.attemptHandle = handle;
   const owner: HandleOwner = {
     onConnect(status: number) {
-      self[kAsyncResource]!.runInAsyncScope(afterConnectMultiple, null, context, handle, req, status);
+      self[kAsyncResource]!.runInAsyncScope(onConnect, null, handle, req, status);
     },
   };
   engine.setOwner(handle, owner);
   if (self[kUnref]) engine.unref(handle);
-  self[kAbortPendingAttempt] = Object.assign(() => cancelAttempt(context, req), { handle });
+  return { handle, req };
+}
 
-  if (current < context.addresses.length - 1) {
-    context.timer = setTimeout(internalConnectMultipleTimeout, context.timeout, context, req, handle);
+/** The error of a failed attempt, as node builds it (immediate connect(2) errors name the local address). */
+export function attemptError(self: Socket, handle: number, req: ConnectRequest, status: number): Error {
+  if (isImmediateConnectError(status)) {
+    const local: Partial<AddressInfo> = {};
+    getEngine().sockname(handle, local);
+    return immediateConnectError(status, req.address, req.port, local);
   }
+  return self[kConnectFailed](req, status);
 }
 
 function afterConnectMultiple(context: MultiConnectContext, handle: number,
@@ -339,14 +373,7 @@ function afterConnectMultiple(context: MultiConnectContext, handle: number,
   const self = context.socket;
   if (status !== 0) {
     context.attemptHandle = 0;
-    let ex: Error;
-    if (isImmediateConnectError(status)) {
-      const local: Partial<AddressInfo> = {};
-      getEngine().sockname(handle, local);
-      ex = immediateConnectError(status, req.address, req.port, local);
-    } else {
-      ex = self[kConnectFailed](req, status);
-    }
+    const ex = attemptError(self, handle, req, status);
     getEngine().close(handle, CloseMode.Abort);
     context.errors.push(ex);
     self.emit('connectionAttemptFailed', req.address, req.port, req.addressType, ex);

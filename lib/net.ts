@@ -15,6 +15,7 @@ import {
   getDefaultAutoSelectFamily, setDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout, setDefaultAutoSelectFamilyAttemptTimeout,
 } from './lookup';
+import type { HappyEyeballsOpts } from './happy-eyeballs';
 
 const netClientSocketChannel = dc.channel('net.client.socket');
 
@@ -53,7 +54,7 @@ export const Server = callableClass(ServerClass, function Server(this: unknown, 
 });
 export type Server = ServerClass;
 
-export type { SocketConstructorOpts, ServerOpts };
+export type { SocketConstructorOpts, ServerOpts, HappyEyeballsOpts };
 export type {
   AddressInfo, ListenOptions, SocketConnectOpts, TcpSocketConnectOpts, IpcSocketConnectOpts,
   NetConnectOpts, TcpNetConnectOpts, IpcNetConnectOpts, LookupFunction, OnReadOpts, SocketReadyState,
@@ -94,7 +95,7 @@ export function createServer(options?: any, connectionListener?: any): ServerCla
   return new ServerClass(options, connectionListener);
 }
 
-export function connect(options: nodeNet.NetConnectOpts, connectionListener?: () => void): SocketClass;
+export function connect(options: nodeNet.NetConnectOpts & HappyEyeballsOpts, connectionListener?: () => void): SocketClass;
 export function connect(port: number, host?: string, connectionListener?: () => void): SocketClass;
 export function connect(path: string, connectionListener?: () => void): SocketClass;
 export function connect(...args: any[]): SocketClass {

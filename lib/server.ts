@@ -11,11 +11,13 @@ import type * as nodeNet from 'net';
 import { getDefaultHighWaterMark } from 'stream';
 import { getEngine, CloseMode } from './engine';
 import type { AddressInfo, HandleOwner } from './engine';
-import { codes, ErrnoException, UVExceptionWithHostPort } from './errors';
+import { codes, ErrnoException, ExceptionWithHostPort, UVExceptionWithHostPort } from './errors';
 import { addAbortListener, symbolDispose, validateAbortSignal, validateNumber, validatePort } from './validate';
 import { normalizeArgs, toNumber, isPipeName, pipeNameError, unixSocketFile, unixSocketName } from './args';
 import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
-import { Socket, acceptedSocketOptions } from './socket';
+import { Socket, acceptedSocketOptions, guessHandleType, isUnixSocketHandle } from './socket';
+import { listenInCluster, adoptClusterConnection, nodeOwnerSymbol } from './cluster';
+import type { ClusterHandle } from './cluster';
 import { isIP, zoneAsNodeReadsIt } from './ip';
 import { boundSocketOf } from './bound_socket';
 import { isBlockList } from './blocklist';
@@ -36,12 +38,25 @@ const kListenHandle = Symbol('kListenHandle');
 const kClosingHandles = Symbol('kClosingHandles');
 /** 'close' events due (one per drained _emitCloseIfDrained call) but held until the abstract name is free. */
 const kHeldCloses = Symbol('kHeldCloses');
+/** In a cluster worker: what the primary sent (node's handle, or its round-robin stand-in; lib/cluster.ts). */
+const kClusterHandle = Symbol('kClusterHandle');
+/** The unix socket file this server bound, removed at close (not one it adopted). */
+const kBoundPath = Symbol('kBoundPath');
+/** The engine listener was made from a descriptor (listen({ fd }), a cluster primary's socket). */
+const kAdopted = Symbol('kAdopted');
+/** createServer({ reusePort: true }): its TCP listeners set SO_REUSEPORT. */
+const kReusePort = Symbol('kReusePort');
+
+/** node's `!!server._handle`: an engine listener, or a cluster worker's handle from the primary. */
+function isListening(self: Server): boolean {
+  return self[kListenHandle] !== 0 || self[kClusterHandle] !== null;
+}
 
 function emitErrorNT(self: Server, err: Error): void {
   self.emit('error', err);
 }
 function emitListeningNT(self: Server): void {
-  if (self[kListenHandle]) self.emit('listening');
+  if (isListening(self)) self.emit('listening');
 }
 function emitCloseNT(self: Server): void {
   self.emit('close');
@@ -86,9 +101,6 @@ class ServerHandleOwner implements HandleOwner {
     for (const scope of held ?? []) scope.runInAsyncScope(() => process.nextTick(emitCloseNT, server));
   }
 }
-
-/** A class no options object is an instance of (see listen()). */
-class NodeListenHandle {}
 
 /** Owner of an accepted handle dropped because of maxConnections. */
 const droppedOwner: HandleOwner = { onClose() {} };
@@ -186,6 +198,8 @@ function chmodPipe(path: string, readableAll: boolean, writableAll: boolean): vo
 
 export interface ServerOpts extends nodeNet.ServerOpts {
   highWaterMark?: number;
+  /** iocp-net: every TCP listen() of this server sets SO_REUSEPORT (node 22.12's listen({ reusePort }), on every node). */
+  reusePort?: boolean;
   /** node 22.13: connections from addresses this list blocks are closed at once. */
   blockList?: nodeNet.BlockList;
   /** iocp-net: close connections on which nothing was received or sent for this many ms ('timeout', then destroy). */
@@ -224,6 +238,9 @@ export function initServer(self: Server, options?: any, connectionListener?: any
   self._unref = false;
   self._listeningId = 1;
   self[kListenHandle] = 0;
+  self[kClusterHandle] = null;
+  self[kBoundPath] = null;
+  self[kAdopted] = false;
   self[kClosingHandles] = null; // made by the first close() of a listening handle
   self[kHeldCloses] = null;
   self[kIsPipe] = false;
@@ -239,6 +256,9 @@ export function initServer(self: Server, options?: any, connectionListener?: any
     self.blockList = options.blockList;
   }
   readServerTimeouts(self, options);
+  // iocp-net's, on every node (node 22.12 has it on listen()): read from the
+  // copy made above, so the caller's object is read as node reads it.
+  self[kReusePort] = options.reusePort === true;
 }
 
 /** `net.Server.call(this, options, listener)` on an object that inherits Server.prototype. */
@@ -272,6 +292,10 @@ export class Server extends EventEmitter implements nodeNet.Server {
   declare dropMaxConnection?: boolean;
 
   declare [kListenHandle]: number;
+  declare [kClusterHandle]: ClusterHandle | null;
+  declare [kBoundPath]: string | null;
+  declare [kReusePort]: boolean;
+  declare [kAdopted]: boolean;
   declare [kClosingHandles]: Set<number> | null;
   declare [kHeldCloses]: AsyncResource[] | null;
   declare [kIsPipe]: boolean;
@@ -297,7 +321,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
     const normalized = normalizeArgs(args);
     let options: any = normalized[0];
     const cb = normalized[1];
-    if (this[kListenHandle]) throw new ERR_SERVER_ALREADY_LISTEN();
+    if (isListening(this)) throw new ERR_SERVER_ALREADY_LISTEN();
     if (netServerListen.hasSubscribers) netServerListen.asyncStart.publish({ server: this, options });
     if (cb !== null) this.once('listening', cb);
     const backlogFromArgs =
@@ -307,19 +331,30 @@ export class Server extends EventEmitter implements nodeNet.Server {
     }
     options = options._handle || options.handle || options;
     const ipv6Only = options.ipv6Only === true;
-    // node's getFlags(): UV_TCP_IPV6ONLY (1) | UV_TCP_REUSEPORT (2, node 22.12).
-    const flags = (ipv6Only ? 1 : 0) | (features.reusePort && options.reusePort === true ? 2 : 0);
+    // node's getFlags(): UV_TCP_IPV6ONLY (1) | UV_TCP_REUSEPORT (2, node 22.12;
+    // on every node from createServer({ reusePort }), which no listen()
+    // options object shows).
+    const flags = (ipv6Only ? 1 : 0) |
+      ((features.reusePort && options.reusePort === true) || this[kReusePort] ? 2 : 0);
     this._listeningId++;
     this[kAsyncResource] = new AsyncResource('TCPSERVERWRAP');
-    // node's `options instanceof TCP` (a handle of its own) walks the
-    // prototype chain; none of ours is ever one.
-    void (options instanceof NodeListenHandle);
+    // node's `options instanceof TCP` (a handle of its own): one look at the
+    // prototype, as instanceof takes; the rest of the chain is not the options'.
+    if (isNodeTcpHandle(options)) {
+      // node's own TCP handle (another node:net server's _handle): node
+      // takes that handle over, bypassing cluster; so do we: it accepts (it
+      // listens now if it did not yet) and each connection it hands over
+      // becomes one of ours, as a cluster worker's round-robin connections.
+      this[kClusterHandle] = options;
+      setupListenHandle(this, null, -1, -1, backlogFromArgs, undefined, 0, true);
+      return this;
+    }
 
     addServerAbortSignalOption(this, options);
     if (typeof options.fd === 'number' && options.fd >= 0) {
-      // Adopting an existing descriptor is not supported by the engine: fail the way
-      // node fails for descriptors it cannot listen on.
-      this._listen2(null, null, null, backlogFromArgs, options.fd, flags);
+      // (handle[, backlog][, cb]) where handle is an object with a fd: the
+      // server takes the descriptor over (closed with the server), as node's.
+      listenHere(this, null, null, null, backlogFromArgs, options.fd, undefined, flags);
       return this;
     }
     if (args.length === 0 || typeof args[0] === 'function' ||
@@ -332,13 +367,10 @@ export class Server extends EventEmitter implements nodeNet.Server {
       validatePort(options.port, 'options.port');
       backlog = options.backlog || backlogFromArgs;
       if (features.reusePort && options.reusePort === true) options.exclusive = true;
-      // `exclusive` matters only to cluster; node reads it all the same.
       if (options.host) {
         lookupAndListen(this, options.port | 0, options.host, backlog, options.exclusive, flags);
       } else {
-        const port = options.port | 0;
-        void options.exclusive;
-        this._listen2(null, port, 4, backlog, undefined, flags);
+        listenHere(this, null, options.port | 0, 4, backlog, undefined, options.exclusive, flags);
       }
       return this;
     }
@@ -349,9 +381,8 @@ export class Server extends EventEmitter implements nodeNet.Server {
       }
       const pipeName = this._pipeName = options.path;
       backlog = options.backlog || backlogFromArgs;
-      // Read as node reads them (for cluster, then for the chmod).
-      void [options.exclusive, options.readableAll, options.writableAll];
-      this._listen2(pipeName, -1, -1, backlog, undefined, 0);
+      listenHere(this, pipeName, -1, -1, backlog, undefined, options.exclusive, 0,
+        { readableAll: options.readableAll, writableAll: options.writableAll });
       if (!this[kListenHandle]) return this;
       const readableAll = options.readableAll === true;
       const writableAll = options.writableAll === true;
@@ -377,7 +408,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
   /** node's legacy name for the bind+listen step (some libraries wrap it). */
   _listen2(address: string | null, port: number | null, addressType: number | null,
            backlog?: number | false, fd?: number, flags?: number): void {
-    setupListenHandle(this, address, port, addressType, backlog, fd, flags ?? 0);
+    setupListenHandle(this, address, port, addressType, backlog, fd, flags ?? 0, false);
   }
 
   /** cluster's hook (node's name): a worker's handle list counted by getConnections/close. */
@@ -391,13 +422,19 @@ export class Server extends EventEmitter implements nodeNet.Server {
   }
 
   get listening(): boolean {
-    return !!this[kListenHandle];
+    return isListening(this);
   }
 
   address(): nodeNet.AddressInfo | string | null {
     if (this[kListenHandle] && !this[kIsPipe]) {
       const out: Partial<AddressInfo> = {};
       const err = getEngine().sockname(this[kListenHandle], out);
+      if (err) throw new ErrnoException(err, 'address');
+      return out as nodeNet.AddressInfo;
+    } else if (!this[kListenHandle] && this[kClusterHandle]?.getsockname) {
+      // Round-robin: the address the primary listens on.
+      const out = {};
+      const err = this[kClusterHandle].getsockname(out);
       if (err) throw new ErrnoException(err, 'address');
       return out as nodeNet.AddressInfo;
     } else if (this._pipeName) {
@@ -430,7 +467,7 @@ export class Server extends EventEmitter implements nodeNet.Server {
   close(cb?: (err?: Error) => void): this {
     this._listeningId++;
     if (typeof cb === 'function') {
-      if (!this[kListenHandle]) {
+      if (!isListening(this)) {
         this.once('close', function close() {
           cb(new ERR_SERVER_NOT_RUNNING());
         });
@@ -442,13 +479,22 @@ export class Server extends EventEmitter implements nodeNet.Server {
       // A listening socket stops at once, so 'close' need not wait for the
       // engine, except for an abstract unix name: that name is free only when
       // the socket is gone, and the engine reports that a loop turn later
-      // (io_uring: once the accept in flight is cancelled; see README).
-      if (this[kIsPipe] && this._pipeName?.startsWith('\0')) {
+      // (io_uring: once the accept in flight is cancelled; see README). A
+      // socket adopted from a descriptor is not stopped (other processes may
+      // share it): it stops accepting only when the engine closed it.
+      if ((this[kIsPipe] && this._pipeName?.startsWith('\0')) || this[kAdopted]) {
         (this[kClosingHandles] ??= new Set()).add(this[kListenHandle]);
       }
       getEngine().close(this[kListenHandle], CloseMode.Abort);
       this[kListenHandle] = 0;
-      if (this[kIsPipe]) unlinkPipe(this._pipeName!);
+      if (this[kBoundPath] !== null) unlinkPipe(this[kBoundPath]);
+      this[kBoundPath] = null;
+    }
+    if (this[kClusterHandle] !== null) {
+      // Tells the primary (node's cluster module wraps close()).
+      const handle = this[kClusterHandle];
+      this[kClusterHandle] = null;
+      handle.close();
     }
     if (this._usingWorkers) {
       let left = this._workers.length;
@@ -467,13 +513,13 @@ export class Server extends EventEmitter implements nodeNet.Server {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    if (!this[kListenHandle]) return;
+    if (!isListening(this)) return;
     return promisify(this.close).call(this) as Promise<void>;
   }
 
   /** node's: every call made while nothing is listening and no connection is open owes one 'close'. */
   _emitCloseIfDrained(): void {
-    if (this[kListenHandle] || this._connections) return;
+    if (isListening(this) || this._connections) return;
     if (this[kClosingHandles]?.size) {
       (this[kHeldCloses] ??= []).push(new AsyncResource('SERVERCLOSE'));
       return;
@@ -494,18 +540,34 @@ export class Server extends EventEmitter implements nodeNet.Server {
   ref(): this {
     this._unref = false;
     if (this[kListenHandle]) getEngine().ref(this[kListenHandle]);
+    this[kClusterHandle]?.ref?.();
     return this;
   }
 
   unref(): this {
     this._unref = true;
     if (this[kListenHandle]) getEngine().unref(this[kListenHandle]);
+    this[kClusterHandle]?.unref?.();
     return this;
   }
 }
 
+/** node's listenInCluster: here, or in a cluster worker through the primary (lib/cluster.ts). */
+function listenHere(self: Server, address: string | null, port: number | null, addressType: number | null,
+                    backlog: number | false | undefined, fd: number | undefined, exclusive: unknown, flags: number,
+                    extra?: object): void {
+  // A reusePort listener is the worker's own, never the primary's (as node 22.12's).
+  listenInCluster(self, address, port, addressType, backlog, fd, exclusive || (self[kReusePort] && port !== -1), flags, extra,
+    (handle) => {
+      // node: "if there was a handle, just close it to avoid fd leak".
+      self[kClusterHandle]?.close();
+      self[kClusterHandle] = handle;
+    },
+    (err) => new ExceptionWithHostPort(err, 'bind', address as string, port as number));
+}
+
 function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined,
-                         _exclusive: unknown, flags: number): void {
+                         exclusive: unknown, flags: number): void {
   const listeningId = self._listeningId;
   // node:dns is loaded on the first listen() with a host, as node:net does.
   const dns = require('dns') as typeof dnsModule;
@@ -518,7 +580,7 @@ function lookupAndListen(self: Server, port: number, address: string, backlog: n
         return;
       }
       const valid = addresses.find((a) => !isIpv6LinkLocal(a.address)) ?? addresses[0];
-      self._listen2(valid.address, port, valid?.family || 4, backlog, undefined, flags);
+      listenHere(self, valid.address, port, valid?.family || 4, backlog, undefined, exclusive, flags);
     });
     return;
   }
@@ -527,9 +589,74 @@ function lookupAndListen(self: Server, port: number, address: string, backlog: n
     if (err) {
       self.emit('error', err);
     } else {
-      self._listen2(ip, port, ip ? addressType : 4, backlog, undefined, flags);
+      listenHere(self, ip, port, ip ? addressType : 4, backlog, undefined, exclusive, flags);
     }
   });
+}
+
+/**
+ * `options instanceof TCP`: node's own TCP handle (another node:net server's
+ * `_handle`). Reads the options' prototype once, as instanceof does; the
+ * prototypes' own constructors after that are node's, not the caller's.
+ */
+function isNodeTcpHandle(options: unknown): boolean {
+  if (options === null || (typeof options !== 'object' && typeof options !== 'function')) return false;
+  for (let proto = Object.getPrototypeOf(options); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+    if (typeof ctor === 'function' && ctor.name === 'TCP' && proto !== Object.prototype) return true;
+  }
+  return false;
+}
+
+/**
+ * listen({ fd }): node makes a handle of the descriptor (a socket; anything
+ * else is EINVAL) and calls listen(2) on it. A connected socket fails there
+ * (EINVAL) and, as in node, is closed. Returns the engine handle or errno.
+ */
+function openListeningFd(fd: number, backlog: number): number {
+  let type: string;
+  try {
+    type = guessHandleType(fd);
+  } catch {
+    return UV_EINVAL;
+  }
+  if (type !== 'TCP' && type !== 'PIPE') return UV_EINVAL;
+  const engine = getEngine();
+  const handle = engine.openFd(fd, false, backlog);
+  if (handle < 0) return handle;
+  if (engine.peername(handle, {}) === 0) {
+    engine.close(handle, CloseMode.Abort);
+    return UV_EINVAL;
+  }
+  return handle;
+}
+
+/**
+ * A handle already there, as node's setupListenHandle takes it: a cluster
+ * worker's from the primary, the primary's socket (SCHED_NONE), which the
+ * engine listens on through a dup, or the round-robin stand-in; or node's
+ * own TCP handle given to listen(handle) (`deliver`). The last two hand
+ * over each connection through their onconnection. Returns the engine
+ * handle (0 when connections are handed over) or errno.
+ */
+function listenOnHandle(self: Server, handle: ClusterHandle, backlog: number, deliver: boolean): number {
+  handle[nodeOwnerSymbol()] = self;
+  if (!deliver && typeof handle.fd === 'number' && handle.fd >= 0) return getEngine().openFd(handle.fd, true, backlog);
+  handle.onconnection = (err, connection) => {
+    if (self[kClusterHandle] !== handle) {
+      connection?.close();
+      return;
+    }
+    if (err) {
+      self[kAsyncResource]!.runInAsyncScope(onconnection, null, self, err, 0, null);
+      return;
+    }
+    const peer = adoptClusterConnection(connection!);
+    if (peer === 0) return;
+    const resource = new AsyncResource('TCPWRAP');
+    self[kAsyncResource]!.runInAsyncScope(onconnection, null, self, 0, peer, resource);
+  };
+  return handle.listen ? handle.listen(backlog) : 0;
 }
 
 /** fe80::/10 */
@@ -542,19 +669,34 @@ function isIpv6LinkLocal(ip: string): boolean {
 
 /** node's setupListenHandle: bind+listen now, 'listening' (or 'error') on the next tick. */
 function setupListenHandle(self: Server, address: string | null, port: number | null, addressType: number | null,
-                           backlog: number | false | undefined, fd: number | undefined, flags: number): void {
+                           backlog: number | false | undefined, fd: number | undefined, flags: number,
+                           deliver: boolean): void {
   const engine = getEngine();
   const ipv6Only = (flags & 1) !== 0;
   const reusePort = (flags & 2) !== 0;
   // The binding coerces the backlog like node's handle.listen (ToInt32).
   const backlogValue = +(backlog || 511) | 0;
   let rval: number;
-  if (typeof fd === 'number') {
-    rval = UV_EINVAL;
+  let isPipe = false;
+  let adopted = false;
+  const clusterHandle = self[kClusterHandle];
+  if (clusterHandle !== null) {
+    rval = listenOnHandle(self, clusterHandle, backlogValue, deliver);
+    adopted = true;
+    isPipe = !deliver && port === -1 && addressType === -1;
+    if (rval < 0) {
+      self[kClusterHandle] = null;
+      clusterHandle.close();
+    }
+  } else if (typeof fd === 'number') {
+    rval = openListeningFd(fd, backlogValue);
+    adopted = true;
+    isPipe = rval > 0 && isUnixSocketHandle(rval);
   } else if (port === -1 && addressType === -1) {
     rval = pipeNameError(address!) || engine.listenPipe(unixSocketName(address!), backlogValue);
     // libuv reports a missing directory as EACCES when binding a pipe.
     if (rval === UV_ENOENT) rval = UV_EACCES;
+    isPipe = true;
   } else if (!address) {
     // Unspecified address: dual-stack '::', or 0.0.0.0 where IPv6 is unavailable.
     rval = engine.listenTcp(DEFAULT_IPV6_ADDR, port!, backlogValue, ipv6Only, reusePort);
@@ -575,9 +717,13 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
     return;
   }
   self[kListenHandle] = rval;
-  self[kIsPipe] = port === -1 && addressType === -1;
-  engine.setOwner(rval, new ServerHandleOwner(self, rval));
-  applyListenerTimeouts(self, rval);
+  self[kIsPipe] = isPipe;
+  self[kBoundPath] = isPipe && !adopted ? address : null;
+  self[kAdopted] = adopted && rval > 0;
+  if (rval > 0) {
+    engine.setOwner(rval, new ServerHandleOwner(self, rval));
+    applyListenerTimeouts(self, rval);
+  }
   if (netServerListen.hasSubscribers) netServerListen.asyncEnd.publish({ server: self });
   self._connectionKey = addressType + ':' + address + ':' + port;
   if (self._unref) self.unref();

@@ -21,6 +21,7 @@ import {
 } from './symbols';
 import { lookupAndConnect, isImmediateConnectError, immediateConnectError, localBindError } from './lookup';
 import { connectAddressAsNodeReadsIt, isIP, zoneAsNodeReadsIt } from './ip';
+import type { HappyEyeballsOpts } from './happy-eyeballs';
 import { features } from './features';
 import {
   applyConnectOptions, installSocketOptions, isBlocked, readLateOptions, readTypeOfServiceOption, setKeepAlive,
@@ -305,7 +306,7 @@ function addClientAbortSignalOption(self: Socket, signal: AbortSignal): void {
 }
 
 /** What node's guessHandleType says of a descriptor (after validating it like createHandle). */
-function guessHandleType(fd: unknown): string {
+export function guessHandleType(fd: unknown): string {
   validateInt32(fd, 'fd', 0);
   // node:tty is loaded only here: it loads node:net (~1.8 MiB of RSS).
   if ((require('tty') as typeof import('tty')).isatty(fd as number)) return 'TTY';
@@ -444,11 +445,19 @@ export function initSocket(self: Socket, o: any): void {
   self[kBytesRead] = 0;
   self[kBytesWritten] = 0;
 
-  if (o.fd !== undefined) {
+  if (o.fd !== undefined && o[kAcceptedHandle] === undefined) {
     const type = guessHandleType(o.fd);
     if (type !== 'TCP' && type !== 'PIPE') throw new ERR_INVALID_FD_TYPE(type);
-    // Adopting an existing socket descriptor needs engine support that does not exist yet.
-    throw new ERR_INVALID_ARG_VALUE('options.fd', o.fd, 'is not supported by iocp-net');
+    // The socket takes the descriptor over (closed with the socket), as
+    // node's handle.open(fd) does. A FIFO, which node wraps as a pipe, is no
+    // socket the engine can run: ENOTSOCK, syscall 'open'; a socket that is
+    // not connected: EINVAL (README).
+    const engine = getEngine();
+    // Connected sockets only: a listening one would accept (node's Socket never does).
+    const handle = engine.openFd(o.fd, false, -1);
+    if (handle < 0) throw new ErrnoException(handle, 'open');
+    o[kAcceptedHandle] = handle;
+    o[kIsPipe] = isUnixSocketHandle(handle);
   }
 
   const onread = o.onread;
@@ -492,6 +501,12 @@ export function initSocket(self: Socket, o: any): void {
       }
     }
   }
+}
+
+/** A unix domain socket (node's Pipe handles) rather than TCP: its address has no family. */
+export function isUnixSocketHandle(handle: number): boolean {
+  const out: { family?: string } = {};
+  return getEngine().sockname(handle, out) === 0 && out.family === undefined;
 }
 
 /** `net.Socket.call(this, options)` on an object that inherits Socket.prototype. */
@@ -559,7 +574,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
 
   // ---- connection ----------------------------------------------------------
 
-  connect(options: nodeNet.SocketConnectOpts, connectionListener?: () => void): this;
+  connect(options: nodeNet.SocketConnectOpts & HappyEyeballsOpts, connectionListener?: () => void): this;
   connect(port: number, host: string, connectionListener?: () => void): this;
   connect(port: number, connectionListener?: () => void): this;
   connect(path: string, connectionListener?: () => void): this;

@@ -172,7 +172,12 @@ class Backend {
   // connected); UV_ENOTSUP where a socket cannot change owners (IOCP).
   // `duplicate`: the engine takes a copy of its own (a dup) and the caller
   // keeps `descriptor` (a worker given node's handle closes that handle).
-  virtual int Open(intptr_t descriptor, bool duplicate, HandleId* out) = 0;
+  // `listen_backlog` > 0: a socket neither listening nor connected is made
+  // to listen (node's listen({ fd }) on a bound socket; the bound, not yet
+  // listening socket a cluster primary shares with a worker); listen(2)'s
+  // error is returned as is (syscall "listen"). < 0: only a connected socket
+  // is taken (node's new Socket({ fd })); a listening one is UV_EINVAL.
+  virtual int Open(intptr_t descriptor, bool duplicate, int listen_backlog, HandleId* out) = 0;
 
   // --- streams ----------------------------------------------------------
   virtual int ReadStart(HandleId id) = 0;  // kData/kEnd/kReadError flow until ReadStop

@@ -99,10 +99,15 @@ Napi::Value ConnectPipe(const Napi::CallbackInfo& info) {
 Napi::Value OpenFd(const Napi::CallbackInfo& info) {
   double fd = NumberArg(info, 0, "fd");
   bool duplicate = !info[1].IsUndefined() && BoolArg(info, 1, "duplicate");
+  double backlog = info[2].IsUndefined() ? 0 : NumberArg(info, 2, "listenBacklog");
   return Invoke(info, [&](Backend& backend) -> double {
     if (!(fd >= 0 && fd <= 2147483647.0) || fd != static_cast<double>(static_cast<int64_t>(fd))) return UV_EINVAL;
+    // The caller converts the backlog (ToInt32, as node's handle.listen does); here only its range.
+    // Negative: only a connected socket (native/backend.h).
+    int listen_backlog = backlog >= 1 ? (backlog < 2147483647.0 ? static_cast<int>(backlog) : 2147483647)
+                                      : (backlog < 0 ? -1 : 0);
     HandleId handle = kInvalidHandle;
-    int rc = backend.Open(static_cast<intptr_t>(fd), duplicate, &handle);
+    int rc = backend.Open(static_cast<intptr_t>(fd), duplicate, listen_backlog, &handle);
     return HandleOrError(rc, handle);
   });
 }

@@ -80,9 +80,10 @@ function createHarness({ duration, warmup, cpus, tools }) {
   const serverCpu = cpus >= 2 ? 0 : null;
   const clientCpu = cpus >= 2 ? 1 : null;
 
-  // Starts a server for `impl`; kind is 'echo' or 'http' (JS servers) and mode
-  // the server mode. Resolves once it prints its port.
-  async function startServer(impl, { kind = 'echo', mode = 'echo', nodeFlags = [], extra = [] } = {}) {
+  // Starts a server for `impl`; kind is 'echo', 'http' or 'multicore' (JS
+  // servers) and mode the server mode. Resolves once it prints its port.
+  // `pinned: false` leaves it free to use every CPU (scenario 10).
+  async function startServer(impl, { kind = 'echo', mode = 'echo', nodeFlags = [], extra = [], pinned = true } = {}) {
     let proc;
     if (impl === 'ceiling') {
       const cmode = kind === 'http' ? 'http' : mode;
@@ -92,7 +93,7 @@ function createHarness({ duration, warmup, cpus, tools }) {
     } else {
       const script = path.join(BENCH, 'servers', `${kind}.js`);
       proc = new LineProcess(process.execPath, [...nodeFlags, script, '--port', '0', '--mode', mode, ...extra],
-        { cpu: serverCpu, env: { NET_IMPL: IMPLS[impl].net, ...IMPLS[impl].env } });
+        { cpu: pinned ? serverCpu : null, env: { NET_IMPL: IMPLS[impl].net, ...IMPLS[impl].env } });
     }
     try {
       const ready = await proc.waitFor((m) => typeof m.port === 'number', 15000, `${impl} server to listen`);
@@ -104,11 +105,12 @@ function createHarness({ duration, warmup, cpus, tools }) {
     return proc;
   }
 
-  // Runs loadgen to completion against a server and returns its JSON result.
-  async function loadgen(server, args, { dur = duration, warm = warmup } = {}) {
+  // Runs loadgen to completion against a server and returns its JSON result
+  // (`pinned: false`: on any CPU).
+  async function loadgen(server, args, { dur = duration, warm = warmup, pinned = true } = {}) {
     const argv = ['--port', String(server.port), '--duration', String(dur), '--warmup', String(warm),
       '--server-pid', String(server.pid), ...args];
-    if (clientCpu != null) argv.push('--cpu', String(clientCpu));
+    if (clientCpu != null && pinned) argv.push('--cpu', String(clientCpu));
     const r = await runBounded(tools.loadgen, argv, { timeoutMs: (dur + warm + 20) * 1000 });
     const last = r.stdout.trim().split('\n').pop();
     if (r.code !== 0 || !last) throw new Error(`loadgen failed (${r.signal || r.code}): ${r.stderr.trim().slice(0, 500)}`);

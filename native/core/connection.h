@@ -29,6 +29,7 @@ struct ConnectionState {
 
   // listener
   bool listening = false;
+  bool adopted = false;     // made elsewhere (Backend::Open): other descriptors may share the socket
   std::string unlink_path;  // Unix listener path removed at close (like libuv)
 
   // connection state

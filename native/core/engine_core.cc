@@ -179,16 +179,24 @@ int EngineCore::Connect(const SocketAddress& remote, const SocketAddress* local,
   return 0;
 }
 
-int EngineCore::Open(intptr_t descriptor, bool duplicate, HandleId* out) {
+int EngineCore::Open(intptr_t descriptor, bool duplicate, int listen_backlog, HandleId* out) {
   SocketHandle fd = static_cast<SocketHandle>(descriptor);
   sockets::SocketKind kind;
   int rc = sockets::Inspect(fd, &kind);
   if (rc != 0) return rc;
+  if (kind.listening && listen_backlog < 0) return UV_EINVAL;
+  if (!kind.listening && !kind.connected) {
+    if (listen_backlog <= 0) return UV_EINVAL;
+    rc = sockets::Listen(fd, listen_backlog);
+    if (rc != 0) return rc;
+    kind.listening = true;
+  }
   if (duplicate) {
     rc = sockets::Duplicate(fd, &fd);
     if (rc != 0) return rc;
   }
   Connection* conn = Adopt(fd, kind.family);
+  conn->adopted = true;
   rc = Register(conn);
   if (rc == 0 && kind.listening) {
     conn->listener = true;
@@ -302,9 +310,12 @@ int EngineCore::Close(HandleId id, CloseMode mode) {
     // server.close() stops listening at once, as closing node's listening fd
     // does: connects are refused from here on, not accepted into the backlog
     // and reset; the path goes now so a new server can take it. The socket
-    // itself closes once the accept is cancelled (rule 9).
+    // itself closes once the accept is cancelled (rule 9). Not a socket
+    // opened from a descriptor: other processes may listen on it too (the
+    // cluster workers sharing the primary's socket), and shutdown(2) would
+    // stop it for every one of them.
     conn->listening = false;
-    sockets::StopListening(conn->fd);
+    if (!conn->adopted) sockets::StopListening(conn->fd);
     if (!conn->unlink_path.empty()) {
       sockets::RemovePath(conn->unlink_path);
       conn->unlink_path.clear();

@@ -43,7 +43,7 @@ class EngineCore : public Backend {
 
   int Listen(const SocketAddress& address, const ListenOptions& options, HandleId* out) override;
   int Connect(const SocketAddress& remote, const SocketAddress* local, HandleId* out) override;
-  int Open(intptr_t descriptor, bool duplicate, HandleId* out) override;
+  int Open(intptr_t descriptor, bool duplicate, int listen_backlog, HandleId* out) override;
   int ReadStart(HandleId id) override;
   int ReadStop(HandleId id) override;
   int Write(HandleId id, const WriteSlice* slices, size_t count, uint64_t token, bool committed) override;

@@ -53,13 +53,17 @@ int OpenListener(const SocketAddress& address, int backlog, bool ipv6_only, bool
 int OpenClient(const SocketAddress& remote, const SocketAddress* local, SocketHandle* out);
 
 // What an existing descriptor is, for Backend::Open: a stream socket that
-// listens or is connected (then made non-blocking and close-on-exec), else
-// UV_ENOTSOCK, UV_EINVAL (another socket type, or neither), UV_ENOTSUP.
+// listens, is connected, or neither (then made non-blocking and
+// close-on-exec), else UV_ENOTSOCK, UV_EINVAL (another socket type),
+// UV_ENOTSUP.
 struct SocketKind {
   int family = 0;
   bool listening = false;
+  bool connected = false;
 };
 int Inspect(SocketHandle socket, SocketKind* out);
+// listen(2) on a socket that is not listening yet (bound or not).
+int Listen(SocketHandle socket, int backlog);
 // A second descriptor for the same socket (close-on-exec).
 int Duplicate(SocketHandle socket, SocketHandle* out);
 

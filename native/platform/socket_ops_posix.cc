@@ -82,16 +82,23 @@ int Inspect(SocketHandle socket, SocketKind* out) {
   int listening = 0;
   length = sizeof(listening);
   if (getsockopt(socket, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) < 0) return UvLastError();
+  bool connected = false;
   if (!listening) {
     sockaddr_storage peer{};
     length = sizeof(peer);
-    if (getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &length) < 0) return UV_EINVAL;
+    connected = getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &length) == 0;
   }
   int flags = fcntl(socket, F_GETFL);
   if (flags < 0 || fcntl(socket, F_SETFL, flags | O_NONBLOCK) < 0) return UvLastError();
   if (fcntl(socket, F_SETFD, FD_CLOEXEC) < 0) return UvLastError();
   out->family = family;
   out->listening = listening != 0;
+  out->connected = connected;
+  return 0;
+}
+
+int Listen(SocketHandle socket, int backlog) {
+  if (listen(socket, backlog) < 0) return UvLastError();
   return 0;
 }
 

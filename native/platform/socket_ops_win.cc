@@ -121,39 +121,46 @@ int SetNoDelay(SocketHandle handle, bool enable) {
 
 // A socket made elsewhere (a SOCKET value; named pipes are not taken). It
 // must have been made overlapped (socket() does) for the port to take it.
+// Its family and type come from its protocol info, which an unbound socket
+// has too (getsockname fails on one).
 int Inspect(SocketHandle handle, SocketKind* out) {
   int rc = StartWinsock();
   if (rc != 0) return rc;
   if (handle.pipe != nullptr || handle.socket == INVALID_SOCKET) return UV_EBADF;
   SOCKET socket = handle.socket;
-  int type = 0;
-  int length = sizeof(type);
-  if (getsockopt(socket, SOL_SOCKET, SO_TYPE, reinterpret_cast<char*>(&type), &length) == SOCKET_ERROR) {
+  WSAPROTOCOL_INFOW info{};
+  int length = sizeof(info);
+  if (getsockopt(socket, SOL_SOCKET, SO_PROTOCOL_INFOW, reinterpret_cast<char*>(&info), &length) == SOCKET_ERROR) {
     return UvLastError();  // WSAENOTSOCK: UV_ENOTSOCK
   }
-  if (type != SOCK_STREAM) return UV_EINVAL;
-  sockaddr_storage local{};
-  length = sizeof(local);
-  // An unbound socket: WSAEINVAL, as "neither listening nor connected".
-  if (getsockname(socket, reinterpret_cast<sockaddr*>(&local), &length) == SOCKET_ERROR) return UvLastError();
-  int family = local.ss_family;
+  if (info.iSocketType != SOCK_STREAM) return UV_EINVAL;
+  int family = info.iAddressFamily;
   if (family != AF_INET && family != AF_INET6) return UV_EINVAL;
   BOOL listening = FALSE;
   length = sizeof(listening);
   if (getsockopt(socket, SOL_SOCKET, SO_ACCEPTCONN, reinterpret_cast<char*>(&listening), &length) == SOCKET_ERROR) {
     return UvLastError();
   }
+  bool connected = false;
   if (!listening) {
     sockaddr_storage peer{};
     length = sizeof(peer);
-    if (getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &length) == SOCKET_ERROR) return UV_EINVAL;
+    connected = getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &length) == 0;
   }
   rc = SetNonBlocking(socket);
   if (rc != 0) return rc;
   if (!SetHandleInformation(reinterpret_cast<HANDLE>(socket), HANDLE_FLAG_INHERIT, 0)) return UvLastError();
   out->family = family;
   out->listening = listening != FALSE;
+  out->connected = connected;
   return 0;
+}
+
+// (An unbound socket cannot listen on Windows: WSAEINVAL, where POSIX binds
+// it to a free port first.)
+int Listen(SocketHandle handle, int backlog) {
+  if (handle.pipe != nullptr) return UV_EINVAL;
+  return listen(handle.socket, backlog) == SOCKET_ERROR ? UvLastError() : 0;
 }
 
 // A socket belongs to one completion port for good, and the copy

@@ -60,7 +60,7 @@ void ConnectedPair(SOCKET* client, SOCKET* server) {
 HandleId OpenedPair(Loop& loop, SOCKET* mine, SOCKET* peer) {
   ConnectedPair(mine, peer);
   HandleId id = kInvalidHandle;
-  REQUIRE(loop->Open(static_cast<intptr_t>(*mine), false, &id) == 0);
+  REQUIRE(loop->Open(static_cast<intptr_t>(*mine), false, 0, &id) == 0);
   return id;
 }
 
@@ -106,7 +106,7 @@ BACKEND_TEST(iocp, open_listening_socket_accepts) {
   uint16_t port = 0;
   SOCKET listener = ListeningSocket(&port);
   HandleId server = kInvalidHandle;
-  REQUIRE(loop->Open(static_cast<intptr_t>(listener), false, &server) == 0);
+  REQUIRE(loop->Open(static_cast<intptr_t>(listener), false, 0, &server) == 0);
   SocketAddress bound;
   CHECK_EQ(loop->GetSockName(server, &bound), 0);
   CHECK_EQ(bound.port(), port);
@@ -128,22 +128,22 @@ BACKEND_TEST(iocp, open_refuses_duplicates_and_what_is_not_a_stream_socket) {
   HandleId id = kInvalidHandle;
   SOCKET mine = INVALID_SOCKET, peer = INVALID_SOCKET;
   ConnectedPair(&mine, &peer);
-  CHECK_EQ(loop->Open(static_cast<intptr_t>(mine), true, &id), UV_ENOTSUP);
+  CHECK_EQ(loop->Open(static_cast<intptr_t>(mine), true, 0, &id), UV_ENOTSUP);
   CHECK(IsSocket(mine));
   closesocket(mine);
   closesocket(peer);
   SOCKET udp = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-  CHECK_EQ(loop->Open(static_cast<intptr_t>(udp), false, &id), UV_EINVAL);
+  CHECK_EQ(loop->Open(static_cast<intptr_t>(udp), false, 0, &id), UV_EINVAL);
   CHECK(IsSocket(udp));
   closesocket(udp);
   SOCKET fresh = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);  // neither listening nor connected
-  CHECK_EQ(loop->Open(static_cast<intptr_t>(fresh), false, &id), UV_EINVAL);
+  CHECK_EQ(loop->Open(static_cast<intptr_t>(fresh), false, 0, &id), UV_EINVAL);
   CHECK(IsSocket(fresh));
   closesocket(fresh);
   HANDLE event = CreateEventW(nullptr, FALSE, FALSE, nullptr);  // a handle, not a socket
-  CHECK_EQ(loop->Open(reinterpret_cast<intptr_t>(event), false, &id), UV_ENOTSOCK);
+  CHECK_EQ(loop->Open(reinterpret_cast<intptr_t>(event), false, 0, &id), UV_ENOTSOCK);
   CloseHandle(event);
-  CHECK_EQ(loop->Open(-1, false, &id), UV_EBADF);
+  CHECK_EQ(loop->Open(-1, false, 0, &id), UV_EBADF);
   CHECK_EQ(id, kInvalidHandle);
 }
 
