@@ -13,8 +13,13 @@ export interface Fixtures {
   livePort: number;
   /** A port nothing listens on. */
   closedPort: number;
-  /** The same server on a unix socket. */
+  /** The same server on a unix socket (a named pipe on Windows). */
   livePipe: string;
+  /**
+   * Where pipe servers listen: dir on POSIX; on Windows a name under
+   * \\.\pipe\ (node.exe cannot listen on a file path: EACCES).
+   */
+  pipeDir: string;
   /** Private temp dir, also the child's cwd; holds a regular file named 'file'. */
   dir: string;
   /** Start of abstract unix socket names unique to this child ('\0...'). */
@@ -43,15 +48,18 @@ export async function setUpFixtures(): Promise<FixtureHandles> {
   };
   const live = nodeNet.createServer({ allowHalfOpen: true }, reader);
   const livePipe = nodeNet.createServer({ allowHalfOpen: true }, reader);
+  const pipeDir = process.platform === 'win32' ? `\\\\.\\pipe\\${path.basename(dir)}` : dir;
+  const livePipePath = `${pipeDir}${path.sep}live.sock`;
   await new Promise<void>((r) => live.listen(0, '127.0.0.1', r));
-  await new Promise<void>((r) => livePipe.listen(path.join(dir, 'live.sock'), r));
+  await new Promise<void>((r) => livePipe.listen(livePipePath, r));
   const livePort = (live.address() as nodeNet.AddressInfo).port;
   const fx: Fixtures = {
     livePort,
     // Below the ephemeral range: no listen(0) can take it, and no connect to
     // it can pick it as its own source port (a TCP self-connect succeeds).
     closedPort: 1,
-    livePipe: path.join(dir, 'live.sock'),
+    livePipe: livePipePath,
+    pipeDir,
     dir,
     abstractPrefix: `\0iocp-net-fuzz-${process.pid}-`,
   };
@@ -61,6 +69,8 @@ export async function setUpFixtures(): Promise<FixtureHandles> {
   const stop = () => {
     live.close();
     livePipe.close();
+    // Windows cannot remove a process's current directory (EBUSY): leave it first.
+    process.chdir(os.tmpdir());
     fs.rmSync(dir, { recursive: true, force: true });
   };
   return { fx, dropConnections, stop };
