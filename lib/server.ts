@@ -563,7 +563,7 @@ function listenHere(self: Server, address: string | null, port: number | null, a
       self[kClusterHandle]?.close();
       self[kClusterHandle] = handle;
     },
-    (err) => new ExceptionWithHostPort(err, 'bind', address as string, port as number));
+    (err, syscall = 'bind') => new ExceptionWithHostPort(err, syscall, address as string, port as number));
 }
 
 function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined,

@@ -25,3 +25,4 @@ export const UV_EALREADY = uvErrno('EALREADY');
 export const UV_ECONNREFUSED = uvErrno('ECONNREFUSED');
 export const UV_ENOPROTOOPT = uvErrno('ENOPROTOOPT');
 export const UV_EBADF = uvErrno('EBADF');
+export const UV_ENOTSUP = uvErrno('ENOTSUP');
