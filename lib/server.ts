@@ -14,7 +14,7 @@ import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ErrnoException, ExceptionWithHostPort, UVExceptionWithHostPort } from './errors';
 import { addAbortListener, symbolDispose, validateAbortSignal, validateNumber, validatePort } from './validate';
 import { normalizeArgs, toNumber, isPipeName, pipeNameError, unixSocketFile, unixSocketName } from './args';
-import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
+import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES, UV_ENOTSUP } from './uv';
 import { Socket, acceptedSocketOptions, guessHandleType, isUnixSocketHandle } from './socket';
 import { listenInCluster, adoptClusterConnection, nodeOwnerSymbol } from './cluster';
 import type { ClusterHandle } from './cluster';
@@ -680,7 +680,14 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
   let isPipe = false;
   let adopted = false;
   const clusterHandle = self[kClusterHandle];
-  if (clusterHandle !== null) {
+  if (clusterHandle !== null && process.platform === 'win32') {
+    // listen(handle) of node's TCP handle (a cluster worker's never gets
+    // here on Windows, lib/cluster.ts): node's handles have no descriptor
+    // there (fd -1) and the engine cannot take a SOCKET libuv owns, so
+    // ENOTSUP, and node's handle is left to its server (README, Windows).
+    rval = UV_ENOTSUP;
+    self[kClusterHandle] = null;
+  } else if (clusterHandle !== null) {
     rval = listenOnHandle(self, clusterHandle, backlogValue, deliver);
     adopted = true;
     isPipe = !deliver && port === -1 && addressType === -1;
