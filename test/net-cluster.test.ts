@@ -92,7 +92,7 @@ for (const policy of ['rr', 'none']) {
   // On win32 iocp-net's worker fails before the primary binds (clusterTest).
   clusterTest(`cluster (${policy}): the primary cannot bind: the worker's listen fails`, 'inuse', policy,
     (t, r: any) => {
-      t.equal(r.code, 0);
+      t.equal(r.code, 0, `primary exits with 0 (stderr: ${r.stderr})`);
       t.strictSame(r.transcript.workers, { 1: [{ error: { code: 'EADDRINUSE', syscall: 'bind', message: 'bind EADDRINUSE 127.0.0.1:PORT', address: '127.0.0.1', port: 'PORT' } }] });
     });
 }
