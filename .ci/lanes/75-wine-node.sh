@@ -16,8 +16,9 @@ echo "built in $((SECONDS - start)) s"
 export IOCP_NET_ADDON=$PWD/build-win/iocp_net.node
 # The fuzzer's first 1,000 calls here (the plain lanes run all 4,000): under
 # Wine every completion and timer goes through wineserver; its 4,000 calls
-# took 34 s alone but over tap's 120 s per file in this lane on a loaded
-# 2-core machine (as the ASan lane, which runs 1,000 too).
+# take about 35 s alone, and this lane runs two test files at a time on a
+# loaded 2-core machine, well inside tap's 120 s per file (as the ASan lane,
+# which runs 1,000 too).
 export FUZZ_CALLS=1000
 out=$(mktemp)
 wine_run "$out" "$node_exe" scripts/test.js tap compat

@@ -35,6 +35,12 @@ export interface FixtureHandles {
 
 export async function setUpFixtures(): Promise<FixtureHandles> {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'iocp-net-fuzz-')));
+  // The addon's path is read when the engine starts, after this chdir: a
+  // path relative to the old cwd (on Windows also '/work/...', which names
+  // the current drive: Wine's lane gives one) would name another file, and
+  // every iocp-net call would fail to load it (slowly: the fuzz file timed
+  // out under Wine). Pinned here, as the parent meant it.
+  if (process.env.IOCP_NET_ADDON) process.env.IOCP_NET_ADDON = path.resolve(process.env.IOCP_NET_ADDON);
   process.chdir(dir);
   fs.writeFileSync(path.join(dir, 'file'), 'a regular file');
   // Reads everything and never ends a connection, not even after the
