@@ -14,7 +14,7 @@ import {
 import type { Disposable } from './validate';
 import { bindPort, normalizeArgs, normalizedArgsSymbol, pipeNameError, unixSocketFile, unixSocketName } from './args';
 import type { NormalizedArgs } from './args';
-import { UV_ECANCELED, UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED, UV_ENOPROTOOPT } from './uv';
+import { UV_ECANCELED, UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED, UV_ENOPROTOOPT, UV_EBUSY } from './uv';
 import {
   kHandle, kHasHandle, kAcceptedHandle, kAcceptedResource, kInternalConnect, kAdoptHandle, kAfterConnect,
   kConnectFailed, kAsyncResource, kTimeout, kAbortPendingAttempt, kUnref, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay,
@@ -846,9 +846,11 @@ export class Socket extends Duplex implements nodeNet.Socket {
     // fails (onWriteError). Only while nothing held is queued before it, and
     // within a budget of writableHighWaterMark bytes, which writableLength
     // counts until they reach the kernel (rule 17).
+    // (Not a named pipe: on Windows libuv's uv_try_write of a pipe is always
+    // EAGAIN, so node.exe's pipe writes all complete later.)
     const hwm = this.writableHighWaterMark;
     let early = false;
-    if (copied && owner.heldWrites === 0) {
+    if (copied && owner.heldWrites === 0 && !(this[kIsPipe] && process.platform === 'win32')) {
       if (owner.committedBytes + bytes > hwm) owner.committedBytes = engine.committedBytes(this[kHandle]);
       early = owner.committedBytes + bytes <= hwm;
     }
@@ -1259,7 +1261,16 @@ function connectExistingHandle(socket: Socket, address: string, port: number | u
   const req: ConnectRequest = tcp ? { address, port, addressType } : { address };
   let status: number;
   if (socket[kIsPipe]) {
-    status = unixConnectStatus(address);
+    // libuv checks the name before the handle: a name it refuses is EINVAL
+    // at once, as on a new handle.
+    const nameError = pipeNameError(address);
+    if (nameError) {
+      socket.destroy(immediateConnectError(nameError, address, port, {}));
+      return;
+    }
+    // Windows: libuv refuses any connect on a pipe handle that connected
+    // (or tried to) before, whatever the target: ERROR_PIPE_BUSY, EBUSY.
+    status = process.platform === 'win32' ? UV_EBUSY : unixConnectStatus(address);
   } else if (phase === HandlePhase.Once && process.platform !== 'win32') {
     // (Windows: libuv's ConnectEx on the connected socket fails, EISCONN, below.)
     status = 0;

@@ -119,15 +119,16 @@ const ErrorInfo* Find(int uv_error) {
 }
 
 #ifdef _WIN32
-// libuv's uv_translate_sys_error (src/win/error.c), case for case: node.exe
-// reports exactly these codes, so the engine must too.
+// libuv's uv_translate_sys_error (src/win/error.c), case for case, as of
+// libuv 1.46 (node 20; checked against its table): node.exe reports exactly
+// these codes, so the engine must too. (Later libuv changed ERROR_NOACCESS,
+// ERROR_NO_DATA and ERROR_BUFFER_OVERFLOW, and added ERROR_BAD_EXE_FORMAT.)
 int TranslateWindowsError(int code) {
   switch (code) {
     case ERROR_NOACCESS:
     case WSAEACCES:
     case ERROR_ELEVATION_REQUIRED:
-    case ERROR_CANT_ACCESS_FILE:
-    case ERROR_ACCESS_DENIED: return UV_EACCES;
+    case ERROR_CANT_ACCESS_FILE: return UV_EACCES;
     case ERROR_ADDRESS_ALREADY_ASSOCIATED:
     case WSAEADDRINUSE: return UV_EADDRINUSE;
     case WSAEADDRNOTAVAIL: return UV_EADDRNOTAVAIL;
@@ -209,6 +210,7 @@ int TranslateWindowsError(int code) {
     case WSAENOTSOCK: return UV_ENOTSOCK;
     case ERROR_NOT_SUPPORTED: return UV_ENOTSUP;
     case ERROR_BROKEN_PIPE: return UV_EOF;
+    case ERROR_ACCESS_DENIED:  // EPERM, not EACCES (a pipe connect to a directory: node.exe says EPERM)
     case ERROR_PRIVILEGE_NOT_HELD: return UV_EPERM;
     case ERROR_BAD_PIPE:
     case ERROR_NO_DATA:

@@ -67,10 +67,18 @@ bool SocketAddress::FromIp(const std::string& ip, uint16_t port, SocketAddress* 
   return true;
 }
 
-bool SocketAddress::FromPath(const std::string& path, SocketAddress* out) {
-  if (path.empty()) return false;
+bool SocketAddress::FromPath(const std::string& given, SocketAddress* out) {
+  if (given.empty()) return false;
 #ifdef _WIN32
-  if (path.find('\0') != std::string::npos) return false;
+  // As libuv 1.46 (node 20) on Windows: a name that starts with a NUL is
+  // EINVAL; any other is read as a C string, up to its first NUL
+  // (MultiByteToWideChar(-1)), so 'dir\nul\0x' opens the NUL device and a
+  // listen on 'a\0b' makes pipe 'a'. (Later libuv refuses any NUL: the
+  // JavaScript side does that first, lib/args.ts pipeNameError.)
+  if (given[0] == '\0') return false;
+  const std::string path = given.substr(0, given.find('\0'));
+#else
+  const std::string& path = given;
 #endif
   SocketAddress result;
   sockaddr_un* un = reinterpret_cast<sockaddr_un*>(&result.storage_);

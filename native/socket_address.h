@@ -30,7 +30,8 @@ class SocketAddress {
   // A Unix-domain path; a leading '\0' is a Linux abstract name. Cut to
   // sun_path's size, as libuv does. False if empty. On Windows a pipe name,
   // kept whole (libuv does not cut it; Windows refuses one over 256
-  // characters); false also if it holds a NUL (libuv: EINVAL).
+  // characters), up to its first NUL; false if it starts with one (libuv:
+  // EINVAL).
   static bool FromPath(const std::string& path, SocketAddress* out);
   // From a raw sockaddr filled by the kernel (accept, getsockname, ...).
   static SocketAddress FromRaw(const sockaddr* raw, socklen_t length);

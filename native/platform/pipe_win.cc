@@ -63,9 +63,36 @@ int NewClient(const SocketAddress& address, SocketHandle* out) {
 
 int ConnectPipe(SocketHandle client) {
   PipeEndpoint* endpoint = client.pipe;
-  endpoint->handle = CreateFileW(endpoint->name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
-                                 FILE_FLAG_OVERLAPPED, nullptr);
-  return endpoint->handle != INVALID_HANDLE_VALUE ? 0 : UvLastError();
+  HANDLE handle = CreateFileW(endpoint->name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                              FILE_FLAG_OVERLAPPED, nullptr);
+  if (handle == INVALID_HANDLE_VALUE) return UvLastError();
+  // CreateFileW opens any file: a regular file, a device ('dir\nul'), the
+  // pipe file system's root ('\\.\pipe\'). As libuv (uv__set_pipe_handle),
+  // what cannot be put in byte-read mode is no pipe and fails the connect
+  // with that call's error (node.exe under Wine: EBADF), and not later, at
+  // the first read.
+  DWORD mode = PIPE_READMODE_BYTE | PIPE_WAIT;
+  if (!SetNamedPipeHandleState(handle, &mode, nullptr, nullptr)) {
+    DWORD error = GetLastError();
+    int rc;
+    if (error == ERROR_ACCESS_DENIED) {
+      // A handle without write access may not set the mode, yet be in it.
+      DWORD current = 0;
+      if (!GetNamedPipeHandleState(handle, &current, nullptr, nullptr, nullptr, nullptr, 0)) {
+        rc = UvLastError();
+      } else {
+        rc = (current & PIPE_NOWAIT) != 0 ? UV_EACCES : 0;
+      }
+    } else {
+      rc = error == ERROR_INVALID_PARAMETER ? UV_ENOTSOCK : UvErrorFromSystem(static_cast<int>(error));
+    }
+    if (rc != 0) {
+      CloseHandle(handle);
+      return rc;
+    }
+  }
+  endpoint->handle = handle;
+  return 0;
 }
 
 HANDLE TakeInstance(SocketHandle listener) {

@@ -40,7 +40,8 @@ int Listen(const SocketAddress& address, SocketHandle* out);
 // A client endpoint, not yet connected (the name is opened by ConnectPipe).
 int NewClient(const SocketAddress& address, SocketHandle* out);
 // Opens the name, without waiting: 0, UV_ENOENT (no such pipe), UV_EBUSY
-// (no instance free now: the caller tries again), or another error.
+// (no instance free now: the caller tries again), or another error (a name
+// that opens something other than a pipe: what libuv reports for it).
 int ConnectPipe(SocketHandle client);
 
 // Instances of a listener's name, for the backend's pending connects.

@@ -109,6 +109,11 @@ int OpenClient(const SocketAddress& remote, const SocketAddress* local, SocketHa
     SocketAddress::FromIp(family == AF_INET6 ? "::" : "0.0.0.0", 0, &any);
     local = &any;
   }
+  // Dual-stack, as libuv's bind makes every IPv6 TCP socket it binds without
+  // UV_TCP_IPV6ONLY (Windows' default is IPv6 only): a connect to an
+  // IPv4-mapped address (::ffff:127.0.0.1) reaches IPv4, as node.exe's does.
+  // libuv ignores a failure here; so do we.
+  if (family == AF_INET6) SetOption(socket, IPPROTO_IPV6, IPV6_V6ONLY, 0);
   if (bind(socket, local->raw(), local->length()) == SOCKET_ERROR) return CloseWithError(socket);
   *out = handle;
   return 0;
