@@ -18,7 +18,22 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
-      "cflags!": ["-fno-exceptions"]
+      "cflags!": ["-fno-exceptions"],
+      "conditions": [
+        ["OS=='win'", {
+          # The IOCP backend (native/sources.gypi lists its files): Winsock 2
+          # with its Microsoft extensions (AcceptEx, ConnectEx), and
+          # if_nametoindex for IPv6 scopes; Windows 10 APIs.
+          "defines": ["WIN32_LEAN_AND_MEAN", "NOMINMAX", "_WIN32_WINNT=0x0A00"],
+          "libraries": ["ws2_32.lib", "mswsock.lib", "iphlpapi.lib"],
+          "msvs_settings": {
+            "VCCLCompilerTool": {
+              "ExceptionHandling": 1,
+              "AdditionalOptions": ["/std:c++17", "/W3"]
+            }
+          }
+        }]
+      ]
     }
   ]
 }

@@ -114,20 +114,33 @@ function tailOf(text, lines) {
 
 // Runs one test file against one implementation. Resolves to
 // { status: 'pass'|'fail'|'skip', reason, ms, output }.
-function runOne(test, impl, commonPort) {
+function runOne(test, impl, commonPort, retried = false) {
   if (impl === 'iocp-net' && !fs.existsSync(distNet)) {
     return Promise.resolve({ status: 'fail', reason: 'dist/net.js missing (not built)', ms: 0, output: '' });
   }
   return new Promise((resolve) => {
     const started = Date.now();
     const args = [...testFlags(test.file), test.file];
-    const child = spawn(process.execPath, args, {
-      cwd: compatRoot,
-      env: { ...process.env, NET_IMPL: impl, NODE_COMMON_PORT: String(commonPort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Own process group, so a timeout kills anything the test spawned too.
-      detached: process.platform !== 'win32',
-    });
+    let child;
+    try {
+      child = spawn(process.execPath, args, {
+        cwd: compatRoot,
+        env: { ...process.env, NET_IMPL: impl, NODE_COMMON_PORT: String(commonPort) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Own process group, so a timeout kills anything the test spawned too.
+        detached: process.platform !== 'win32',
+      });
+    } catch (err) {
+      // A process that could not start (Wine's CreateProcess fails now and
+      // then on a loaded machine: spawn UNKNOWN) is tried once more, then is
+      // this run's failure; the other runs go on.
+      if (!retried) {
+        setTimeout(() => resolve(runOne(test, impl, commonPort, true)), 1000);
+      } else {
+        resolve({ status: 'fail', reason: `spawn ${err.code}`, ms: Date.now() - started, output: String(err) });
+      }
+      return;
+    }
     let output = '';
     const collect = (chunk) => {
       output += chunk;

@@ -69,6 +69,10 @@ export function unixSocketName(path: string): string {
  * sun_path from node 24), else 0. Both listen and connect fail at once.
  */
 export function pipeNameError(path: string): number {
+  // Windows has no abstract names: libuv refuses a pipe name that starts
+  // with a NUL at once on every node (node 20's then reads the rest of a
+  // name up to its first NUL: native/socket_address.cc FromPath).
+  if (process.platform === 'win32' && path[0] === '\0') return UV_EINVAL;
   // (An abstract name starts with NUL and may hold more; a file name may not.)
   if (features.pipeNameWithNulIsError && path.indexOf('\0') > 0) return UV_EINVAL;
   return features.pipeNameTooLongIsError && Buffer.byteLength(path) > SUN_PATH_BYTES ? UV_EINVAL : 0;

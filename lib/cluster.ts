@@ -16,7 +16,7 @@
 // is checked before a connection is taken, and worker.disconnect() closes
 // the server with server.close(cb).
 import { getEngine } from './engine';
-import { UV_EADDRINUSE } from './uv';
+import { UV_EADDRINUSE, UV_ENOTSUP } from './uv';
 
 const debug = require('node:util').debuglog('iocp-net') as (message: string) => void;
 
@@ -90,9 +90,19 @@ function checkBindError(err: number, port: number | null, handle: ClusterHandle 
 export function listenInCluster(server: ClusterServer, address: string | null, port: number | null,
                                 addressType: number | null, backlog: number | false | undefined, fd: number | undefined,
                                 exclusive: unknown, flags: number, extra: object | undefined,
-                                adopt: (handle: ClusterHandle) => void, bindError: (err: number) => Error): void {
+                                adopt: (handle: ClusterHandle) => void, bindError: (err: number, syscall?: string) => Error): void {
   if (!!exclusive || !inClusterWorker()) {
     server._listen2(address, port, addressType, backlog, fd, flags);
+    return;
+  }
+  if (process.platform === 'win32') {
+    // What the primary would send cannot be taken on Windows: node's handles
+    // there have no descriptor (handle.fd is -1) and the engine cannot take
+    // a SOCKET node's libuv owns (a socket belongs to one completion port
+    // for good). So a worker's listen() through the primary fails, at once
+    // and clearly, instead of serving nothing: 'error' with ENOTSUP (syscall
+    // 'listen'). A worker's own listener (exclusive: true) works.
+    process.nextTick(() => server.emit('error', bindError(UV_ENOTSUP, 'listen')));
     return;
   }
   const cluster = require('cluster') as any;

@@ -57,6 +57,16 @@ export function isIP(input: unknown): 0 | 4 | 6 {
 export function zoneAsNodeReadsIt(ip: string): string {
   const percent = ip.indexOf('%');
   if (percent === -1) return ip;
+  if (process.platform === 'win32') {
+    // Windows' libuv reads the zone with atoi(): its leading number is the
+    // interface index, a name ("%lo", "%Ethernet") is 0, and 0 is no zone.
+    // (node.exe: fe80::1%1 is ENETUNREACH under Wine, fe80::1%nosuchif the
+    // zoneless EINVAL, ::1%lo connects to ::1.)
+    const digits = /^[\t\n\v\f\r ]*([+-]?[0-9]+)/.exec(ip.slice(percent + 1));
+    // (Out of int's range atoi gives INT_MAX or INT_MIN; the scope is unsigned.)
+    const index = digits === null ? 0 : Math.max(-2147483648, Math.min(2147483647, Number(digits[1]))) >>> 0;
+    return index === 0 ? ip.slice(0, percent) : `${ip.slice(0, percent)}%${index}`;
+  }
   // node:os is loaded only for addresses with a zone.
   const interfaces = (require('os') as typeof import('os')).networkInterfaces();
   return Object.prototype.hasOwnProperty.call(interfaces, ip.slice(percent + 1)) ? ip : ip.slice(0, percent);

@@ -301,7 +301,7 @@ function internalConnectMultiple(context: MultiConnectContext, canceled?: boolea
   }
   const { handle, req } = attempt;
   context.attemptHandle = handle;
-  self[kAbortPendingAttempt] = () => cancelAttempt(context, req);
+  self[kAbortPendingAttempt] = Object.assign(() => cancelAttempt(context, req), { handle });
 
   if (current < context.addresses.length - 1) {
     context.timer = setTimeout(internalConnectMultipleTimeout, context.timeout, context, req, handle);

@@ -14,7 +14,7 @@ import type { AddressInfo, HandleOwner } from './engine';
 import { codes, ErrnoException, ExceptionWithHostPort, UVExceptionWithHostPort } from './errors';
 import { addAbortListener, symbolDispose, validateAbortSignal, validateNumber, validatePort } from './validate';
 import { normalizeArgs, toNumber, isPipeName, pipeNameError, unixSocketFile, unixSocketName } from './args';
-import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES } from './uv';
+import { UV_EINVAL, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL, UV_ENOENT, UV_EACCES, UV_ENOTSUP } from './uv';
 import { Socket, acceptedSocketOptions, guessHandleType, isUnixSocketHandle } from './socket';
 import { listenInCluster, adoptClusterConnection, nodeOwnerSymbol } from './cluster';
 import type { ClusterHandle } from './cluster';
@@ -386,7 +386,9 @@ export class Server extends EventEmitter implements nodeNet.Server {
       if (!this[kListenHandle]) return this;
       const readableAll = options.readableAll === true;
       const writableAll = options.writableAll === true;
-      if (readableAll || writableAll) {
+      // On Windows node's uv_pipe_chmod widens the named pipe's DACL instead;
+      // iocp-net does not do that yet (the pipe keeps its default access).
+      if ((readableAll || writableAll) && process.platform !== 'win32') {
         try {
           chmodPipe(pipeName, readableAll, writableAll);
         } catch (e: any) {
@@ -561,7 +563,7 @@ function listenHere(self: Server, address: string | null, port: number | null, a
       self[kClusterHandle]?.close();
       self[kClusterHandle] = handle;
     },
-    (err) => new ExceptionWithHostPort(err, 'bind', address as string, port as number));
+    (err, syscall = 'bind') => new ExceptionWithHostPort(err, syscall, address as string, port as number));
 }
 
 function lookupAndListen(self: Server, port: number, address: string, backlog: number | undefined,
@@ -678,7 +680,14 @@ function setupListenHandle(self: Server, address: string | null, port: number | 
   let isPipe = false;
   let adopted = false;
   const clusterHandle = self[kClusterHandle];
-  if (clusterHandle !== null) {
+  if (clusterHandle !== null && process.platform === 'win32') {
+    // listen(handle) of node's TCP handle (a cluster worker's never gets
+    // here on Windows, lib/cluster.ts): node's handles have no descriptor
+    // there (fd -1) and the engine cannot take a SOCKET libuv owns, so
+    // ENOTSUP, and node's handle is left to its server (README, Windows).
+    rval = UV_ENOTSUP;
+    self[kClusterHandle] = null;
+  } else if (clusterHandle !== null) {
     rval = listenOnHandle(self, clusterHandle, backlogValue, deliver);
     adopted = true;
     isPipe = !deliver && port === -1 && addressType === -1;

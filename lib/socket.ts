@@ -14,7 +14,7 @@ import {
 import type { Disposable } from './validate';
 import { bindPort, normalizeArgs, normalizedArgsSymbol, pipeNameError, unixSocketFile, unixSocketName } from './args';
 import type { NormalizedArgs } from './args';
-import { UV_ECANCELED, UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED, UV_ENOPROTOOPT } from './uv';
+import { UV_ECANCELED, UV_ENOTCONN, UV_EINVAL, UV_EISCONN, UV_EALREADY, UV_ECONNREFUSED, UV_ENOPROTOOPT, UV_EBUSY } from './uv';
 import {
   kHandle, kHasHandle, kAcceptedHandle, kAcceptedResource, kInternalConnect, kAdoptHandle, kAfterConnect,
   kConnectFailed, kAsyncResource, kTimeout, kAbortPendingAttempt, kUnref, kIsPipe, kSetNoDelay, kSetKeepAlive, kSetKeepAliveInitialDelay,
@@ -538,7 +538,7 @@ export class Socket extends Duplex implements nodeNet.Socket {
 
   declare [kHandle]: number;
   declare [kHasHandle]: boolean;
-  declare [kAbortPendingAttempt]: (() => void) | null;
+  declare [kAbortPendingAttempt]: ((() => void) & { handle?: number }) | null;
   declare [kOwner]: SocketHandleOwner | null;
   declare [kAsyncResource]: AsyncResource | null;
   declare [kIsPipe]: boolean;
@@ -846,9 +846,11 @@ export class Socket extends Duplex implements nodeNet.Socket {
     // fails (onWriteError). Only while nothing held is queued before it, and
     // within a budget of writableHighWaterMark bytes, which writableLength
     // counts until they reach the kernel (rule 17).
+    // (Not a named pipe: on Windows libuv's uv_try_write of a pipe is always
+    // EAGAIN, so node.exe's pipe writes all complete later.)
     const hwm = this.writableHighWaterMark;
     let early = false;
-    if (copied && owner.heldWrites === 0) {
+    if (copied && owner.heldWrites === 0 && !(this[kIsPipe] && process.platform === 'win32')) {
       if (owner.committedBytes + bytes > hwm) owner.committedBytes = engine.committedBytes(this[kHandle]);
       early = owner.committedBytes + bytes <= hwm;
     }
@@ -1259,20 +1261,40 @@ function connectExistingHandle(socket: Socket, address: string, port: number | u
   const req: ConnectRequest = tcp ? { address, port, addressType } : { address };
   let status: number;
   if (socket[kIsPipe]) {
-    status = unixConnectStatus(address);
-  } else if (phase === HandlePhase.Once) {
+    // libuv checks the name before the handle: a name it refuses is EINVAL
+    // at once, as on a new handle.
+    const nameError = pipeNameError(address);
+    if (nameError) {
+      socket.destroy(immediateConnectError(nameError, address, port, {}));
+      return;
+    }
+    // Windows: libuv refuses any connect on a pipe handle that connected
+    // (or tried to) before, whatever the target: ERROR_PIPE_BUSY, EBUSY.
+    status = process.platform === 'win32' ? UV_EBUSY : unixConnectStatus(address);
+  } else if (phase === HandlePhase.Once && process.platform !== 'win32') {
+    // (Windows: libuv's ConnectEx on the connected socket fails, EISCONN, below.)
     status = 0;
     // libuv serves the connect before a shutdown queued earlier (end() in
     // the same tick), and that shutdown is never carried out: no 'finish'.
     socket[kShutdownCb] = null;
   } else {
-    const err = phase === HandlePhase.Connecting || phase === HandlePhase.Reconnecting ? UV_EALREADY : UV_EISCONN;
+    let err = phase === HandlePhase.Connecting || phase === HandlePhase.Reconnecting ? UV_EALREADY : UV_EISCONN;
+    // Windows: libuv's ConnectEx on the socket answers from the socket's
+    // state, so a connect that has completed (a loopback one at once) is
+    // EISCONN even before its completion is reported.
+    if (err === UV_EALREADY && process.platform === 'win32' && hasPeer(socket)) err = UV_EISCONN;
     socket.destroy(immediateConnectError(err, address, port, socket._getsockname()));
     return;
   }
   socket[kHandlePhase] = HandlePhase.Reconnecting;
   connectRequests.set(socket, req);
   setImmediate(afterConnectAttempt, socket, req, status);
+}
+
+/** Is the socket's handle (or its autoSelectFamily attempt's) connected in the kernel already? */
+function hasPeer(socket: Socket): boolean {
+  const handle = socket[kHandle] || socket[kAbortPendingAttempt]?.handle;
+  return handle !== undefined && handle > 0 && getEngine().peername(handle, {}) === 0;
 }
 
 /** shutdown(2) makes the kernel see the connection as established: a later connect() gets EISCONN. */
@@ -1301,6 +1323,8 @@ function abstractNameListening(path: string): boolean {
  * socket is bound already, or of the other family (EINVAL).
  */
 function existingHandleBindError(socket: Socket, localAddress: string, addressType: number): number {
+  // Windows' libuv ignores a refused IPV6_V6ONLY; the bound socket's bind is EINVAL.
+  if (process.platform === 'win32') return UV_EINVAL;
   if (addressType !== 6 || isIP(localAddress) !== 6 || socket[kIsPipe]) return UV_EINVAL;
   const local: Partial<nodeNet.AddressInfo> = {};
   getEngine().sockname(socket[kHandle], local);

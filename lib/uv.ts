@@ -25,3 +25,5 @@ export const UV_EALREADY = uvErrno('EALREADY');
 export const UV_ECONNREFUSED = uvErrno('ECONNREFUSED');
 export const UV_ENOPROTOOPT = uvErrno('ENOPROTOOPT');
 export const UV_EBADF = uvErrno('EBADF');
+export const UV_ENOTSUP = uvErrno('ENOTSUP');
+export const UV_EBUSY = uvErrno('EBUSY');

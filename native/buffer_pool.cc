@@ -1,14 +1,40 @@
 #include "buffer_pool.h"
 
+#ifdef _WIN32
+#include <malloc.h>
+#include <windows.h>
+#else
 #include <unistd.h>
+#endif
 
 #include <cstdlib>
 
 namespace iocpnet {
 
+namespace {
+
+#ifdef _WIN32
+void* AllocateAligned(size_t alignment, size_t size) { return _aligned_malloc(size, alignment); }
+void FreeAligned(void* memory) { _aligned_free(memory); }
+#else
+void* AllocateAligned(size_t alignment, size_t size) {
+  void* memory = nullptr;
+  return posix_memalign(&memory, alignment, size) == 0 ? memory : nullptr;
+}
+void FreeAligned(void* memory) { std::free(memory); }
+#endif
+
+}  // namespace
+
 size_t BufferPool::PageSize() {
   static const size_t page = [] {
+#ifdef _WIN32
+    SYSTEM_INFO info;
+    GetSystemInfo(&info);
+    long value = static_cast<long>(info.dwPageSize);
+#else
     long value = sysconf(_SC_PAGESIZE);
+#endif
     return value > 0 ? static_cast<size_t>(value) : size_t{4096};
   }();
   return page;
@@ -21,7 +47,7 @@ BufferPool::BufferPool(size_t buffer_size, size_t max_free) : max_free_(max_free
 }
 
 BufferPool::~BufferPool() {
-  for (uint8_t* buffer : free_) std::free(buffer);
+  for (uint8_t* buffer : free_) FreeAligned(buffer);
 }
 
 uint8_t* BufferPool::Acquire() {
@@ -30,9 +56,8 @@ uint8_t* BufferPool::Acquire() {
     buffer = free_.back();
     free_.pop_back();
   } else {
-    void* memory = nullptr;
-    if (posix_memalign(&memory, PageSize(), buffer_size_) != 0) return nullptr;
-    buffer = static_cast<uint8_t*>(memory);
+    buffer = static_cast<uint8_t*>(AllocateAligned(PageSize(), buffer_size_));
+    if (buffer == nullptr) return nullptr;
   }
   ++outstanding_;
   return buffer;
@@ -44,7 +69,7 @@ void BufferPool::Release(uint8_t* buffer) {
   if (free_.size() < max_free_) {
     free_.push_back(buffer);
   } else {
-    std::free(buffer);
+    FreeAligned(buffer);
   }
 }
 

@@ -1,7 +1,14 @@
 #include "socket_address.h"
 
+#ifdef _WIN32
+#include <iphlpapi.h>  // if_nametoindex, if_indextoname (netioapi.h)
+#ifndef IF_NAMESIZE
+#define IF_NAMESIZE NDIS_IF_MAX_STRING_SIZE
+#endif
+#else
 #include <arpa/inet.h>
 #include <net/if.h>
+#endif
 
 #include <cstddef>
 #include <cstdlib>
@@ -47,7 +54,9 @@ bool SocketAddress::FromIp(const std::string& ip, uint16_t port, SocketAddress* 
     size_t percent = ip.find('%');
     if (percent != std::string::npos) {
       text = ip.substr(0, percent);
-      if (!ParseScope(ip.substr(percent + 1), &v6->sin6_scope_id)) return false;
+      uint32_t scope = 0;
+      if (!ParseScope(ip.substr(percent + 1), &scope)) return false;
+      v6->sin6_scope_id = scope;
     }
     if (inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) != 1) return false;
     v6->sin6_family = AF_INET6;
@@ -58,8 +67,19 @@ bool SocketAddress::FromIp(const std::string& ip, uint16_t port, SocketAddress* 
   return true;
 }
 
-bool SocketAddress::FromPath(const std::string& path, SocketAddress* out) {
-  if (path.empty()) return false;
+bool SocketAddress::FromPath(const std::string& given, SocketAddress* out) {
+  if (given.empty()) return false;
+#ifdef _WIN32
+  // As libuv 1.46 (node 20) on Windows: a name that starts with a NUL is
+  // EINVAL; any other is read as a C string, up to its first NUL
+  // (MultiByteToWideChar(-1)), so 'dir\nul\0x' opens the NUL device and a
+  // listen on 'a\0b' makes pipe 'a'. (Later libuv refuses any NUL: the
+  // JavaScript side does that first, lib/args.ts pipeNameError.)
+  if (given[0] == '\0') return false;
+  const std::string path = given.substr(0, given.find('\0'));
+#else
+  const std::string& path = given;
+#endif
   SocketAddress result;
   sockaddr_un* un = reinterpret_cast<sockaddr_un*>(&result.storage_);
   // Like libuv (and so Node), a longer name is cut to sun_path's size. A
@@ -70,6 +90,9 @@ bool SocketAddress::FromPath(const std::string& path, SocketAddress* out) {
   un->sun_family = AF_UNIX;
   std::memcpy(un->sun_path, path.data(), size);
   result.length_ = static_cast<socklen_t>(abstract ? offsetof(sockaddr_un, sun_path) + size : sizeof(sockaddr_un));
+#ifdef _WIN32
+  result.pipe_name_ = path;
+#endif
   *out = result;
   return true;
 }
@@ -121,10 +144,13 @@ uint16_t SocketAddress::port() const {
 
 std::string SocketAddress::path() const {
   if (!IsUnix()) return "";
+#ifdef _WIN32
+  if (!pipe_name_.empty()) return pipe_name_;
+#endif
   const sockaddr_un* un = reinterpret_cast<const sockaddr_un*>(&storage_);
   size_t header = offsetof(sockaddr_un, sun_path);
-  if (length_ <= header) return "";  // unnamed socket
-  size_t size = length_ - header;
+  if (static_cast<size_t>(length_) <= header) return "";  // unnamed socket
+  size_t size = static_cast<size_t>(length_) - header;
   if (un->sun_path[0] != '\0') {
     // Filesystem path: up to the first NUL (the kernel may count it or not).
     size = strnlen(un->sun_path, size);

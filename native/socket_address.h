@@ -9,6 +9,9 @@
 #ifdef _WIN32
 #include <winsock2.h>
 #include <ws2tcpip.h>
+// sockaddr_un: on Windows a `path` names a named pipe (\\.\pipe\...), as
+// in node; the address only carries the name to the backend.
+#include <afunix.h>
 #else
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -25,7 +28,10 @@ class SocketAddress {
   // port 0..65535. Returns false for anything else.
   static bool FromIp(const std::string& ip, uint16_t port, SocketAddress* out);
   // A Unix-domain path; a leading '\0' is a Linux abstract name. Cut to
-  // sun_path's size, as libuv does. False if empty.
+  // sun_path's size, as libuv does. False if empty. On Windows a pipe name,
+  // kept whole (libuv does not cut it; Windows refuses one over 256
+  // characters), up to its first NUL; false if it starts with one (libuv:
+  // EINVAL).
   static bool FromPath(const std::string& path, SocketAddress* out);
   // From a raw sockaddr filled by the kernel (accept, getsockname, ...).
   static SocketAddress FromRaw(const sockaddr* raw, socklen_t length);
@@ -46,6 +52,9 @@ class SocketAddress {
  private:
   sockaddr_storage storage_;
   socklen_t length_;
+#ifdef _WIN32
+  std::string pipe_name_;  // AF_UNIX: the whole name (sun_path is 108 bytes)
+#endif
 };
 
 }  // namespace iocpnet

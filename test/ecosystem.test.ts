@@ -4,6 +4,8 @@
 import t from 'tap';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';  // --import takes a URL (a Windows path is not one)
+import { isWine } from './impl';
 
 const root = path.join(__dirname, '..');
 const entry = path.join(root, 'dist', 'net.js');
@@ -25,7 +27,7 @@ t.test('register (CommonJS): net and node:net are iocp-net for userland, node:ht
 });
 
 t.test('register (ESM, --import): import of net and node:net give iocp-net', async (t) => {
-  const out = await run(['--import', register, '--input-type=module', '-e', `
+  const out = await run(['--import', pathToFileURL(register).href, '--input-type=module', '-e', `
     import net from 'node:net';
     import { Socket, createServer } from 'net';
     import { createRequire } from 'node:module';
@@ -46,8 +48,16 @@ t.test('ESM entry: named and default exports are the CommonJS classes', async (t
 
 t.test('express + undici + ws over require("net"): same results on node:net and iocp-net', async (t) => {
   const app = path.join(__dirname, 'fixtures', 'ecosystem-app.js');
-  const [plain, registered] = await Promise.all([run([app]), run(['-r', register, app])]);
+  const [plain, registered] = await Promise.all([run([app]).catch((e) => e as Error), run(['-r', register, app])]);
   const expected = { names: ['a', 'b', 'c', 'd'], uploadOk: true, wsEchoOk: true, serverConnections: 3, clientConnects: 3 };
-  t.same(JSON.parse(plain), { ...expected, netIsIocpNet: false }, 'node:net');
+  if (isWine) {
+    // Wine difference 5: Wine refuses TCP_KEEPALIVE. undici asks for
+    // keep-alive before the connect, and node.exe's libuv applies it inside
+    // the connect, which then fails ('connect UNKNOWN'). iocp-net sets it
+    // once connected and ignores the refusal, as node does then.
+    t.match(String(plain), /connect UNKNOWN/, 'node:net under Wine');
+  } else {
+    t.same(JSON.parse(plain as string), { ...expected, netIsIocpNet: false }, 'node:net');
+  }
   t.same(JSON.parse(registered), { ...expected, netIsIocpNet: true }, 'iocp-net via register');
 });

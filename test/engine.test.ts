@@ -11,8 +11,9 @@ import { Worker } from 'node:worker_threads';
 import { getEngine, CloseMode } from '../lib/engine';
 import type { Engine, HandleOwner } from '../lib/engine';
 import type { Test } from 'tap';
+import { uvErrno } from './impl';
 
-const UV_EBADF = -9;
+const UV_EBADF = uvErrno('EBADF');
 const enginePath = path.join(__dirname, '..', 'lib', 'engine.ts');
 
 // Workers and child processes load the same lib/engine.ts without the test
@@ -222,7 +223,10 @@ t.test('addresses: IPv4, IPv6, Unix socket', async (t) => {
     engine.close(v6, CloseMode.Abort);
   }
 
-  const pipePath = path.join(require('node:os').tmpdir(), `iocp-net-engine-${process.pid}.sock`);
+  // A Unix socket, or on Windows a named pipe (what a `path` is there).
+  const pipePath = process.platform === 'win32'
+    ? `\\\\.\\pipe\\iocp-net-engine-${process.pid}`
+    : path.join(require('node:os').tmpdir(), `iocp-net-engine-${process.pid}.sock`);
   const listener = engine.listenPipe(pipePath, 511);
   t.ok(listener > 0, 'listenPipe');
   const pipeAddress: Record<string, unknown> = {};
@@ -673,8 +677,8 @@ t.test('bad input: TypeError or errno, never a crash', async (t) => {
   t.equal(engine.readStart(1.5), UV_EBADF);
   let called = false;
   t.equal(engine.writev(123456789, [Buffer.alloc(1 << 20)], null, () => (called = true)), UV_EBADF);
-  t.equal(engine.listenTcp('not an ip', 0, 511, false), -22, 'bad address: EINVAL');
-  t.equal(engine.connectTcp('127.0.0.1', 70000), -22, 'bad port: EINVAL');
+  t.equal(engine.listenTcp('not an ip', 0, 511, false), uvErrno('EINVAL'), 'bad address: EINVAL');
+  t.equal(engine.connectTcp('127.0.0.1', 70000), uvErrno('EINVAL'), 'bad port: EINVAL');
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.notOk(called, 'a rejected write never calls back');
 });

@@ -8,6 +8,7 @@ import * as util from 'node:util';
 import * as net from 'node:net';
 import * as E from '../lib/errors';
 import * as V from '../lib/validate';
+import { uvErrno } from './impl';
 import { features } from '../lib/features';
 
 // Each case is an expression over `E` (errors module) and `V` (validators).
@@ -185,10 +186,10 @@ t.test('known node texts', async (t) => {
   t.equal(bad.message, 'Port should be >= 0 and < 65536. Received type number (-1).');
   t.equal(String(bad.stack).split('\n')[0], 'RangeError [ERR_SOCKET_BAD_PORT]: Port should be >= 0 and < 65536. Received type number (-1).');
   t.strictSame(Object.keys(bad), ['code']);
-  const refused = new E.ExceptionWithHostPort(-111, 'connect', '127.0.0.1', 9) as any;
+  const refused = new E.ExceptionWithHostPort(uvErrno('ECONNREFUSED'), 'connect', '127.0.0.1', 9) as any;
   t.equal(refused.message, 'connect ECONNREFUSED 127.0.0.1:9');
   t.strictSame(Object.keys(refused), ['errno', 'code', 'syscall', 'address', 'port']);
-  const inUse = new E.UVExceptionWithHostPort(-98, 'listen', '127.0.0.1', 80) as any;
+  const inUse = new E.UVExceptionWithHostPort(uvErrno('EADDRINUSE'), 'listen', '127.0.0.1', 80) as any;
   t.equal(inUse.message, 'listen EADDRINUSE: address already in use 127.0.0.1:80');
   t.equal(new E.codes.ERR_INVALID_ARG_TYPE('x', 'number', 1337).message,
     'The "x" argument must be of type number. Received type number (1337)');

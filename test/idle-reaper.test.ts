@@ -5,7 +5,7 @@
 // Node has no such option: iocp-net only; userTimeout (TCP_USER_TIMEOUT) too.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { iocpNetPath } from './impl';
+import { iocpNetPath, isWine } from './impl';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const net = require(iocpNetPath) as typeof import('node:net');
@@ -43,7 +43,13 @@ process.stdin.on('data', () => process.exit(0));
 `;
 
 t.test(`idleTimeout: ${IDLE} idle connections reaped, ${ACTIVE} active ones kept`, async (t) => {
-  const idleTimeout = 600;
+  // Under Wine every completion and timer of both processes goes through
+  // wineserver, and on a loaded machine the client's 200 ms writes were seen
+  // to stall past 600 ms once (an active connection reaped): there the idle
+  // timeout is 2 s (ten write periods), the wait for the reaping 60 s and its
+  // bound 20 s. The assertions are the same.
+  const idleTimeout = isWine ? 2_000 : 600;
+  const slack = isWine ? 20_000 : 10_000;
   const closedAt = new Map<number, number>(); // the peer's port -> when the server closed it
   let timeouts = 0;
   let errors = 0;
@@ -67,7 +73,7 @@ t.test(`idleTimeout: ${IDLE} idle connections reaped, ${ACTIVE} active ones kept
   child.stdout.on('data', (d) => (out += d));
   try {
     // Every idle connection closed (by the server), none of the active ones.
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + (isWine ? 60_000 : 30_000);
     while (closedAt.size < IDLE && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     // Active connections outlive several idle periods.
     await new Promise((r) => setTimeout(r, 3 * idleTimeout));
@@ -86,7 +92,7 @@ t.test(`idleTimeout: ${IDLE} idle connections reaped, ${ACTIVE} active ones kept
     t.equal(errors, 0, "no 'error', no close with hadError");
     t.ok(reaped.every((ms) => Number.isFinite(ms)), 'every reaped connection was one of the idle clients');
     t.ok(Math.min(...reaped) >= idleTimeout, `none before the timeout (earliest after ${Math.min(...reaped)} ms)`);
-    t.ok(Math.max(...reaped) < idleTimeout + 10_000, `all within the deadline (latest after ${Math.max(...reaped)} ms)`);
+    t.ok(Math.max(...reaped) < idleTimeout + slack, `all within the deadline (${slack} ms after the timeout; Wine: see idleTimeout), latest after ${Math.max(...reaped)} ms`);
     const lines = out.split('\n');
     t.equal(lines.filter((l) => l === 'idle closed').length, IDLE, 'the peer saw every idle connection close');
     t.equal(lines.filter((l) => l === 'active closed').length, 0, 'and no active one');

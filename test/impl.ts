@@ -9,6 +9,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as util from 'node:util';
 import { spawn } from 'node:child_process';
 import tap from 'tap';
 import type { Test } from 'tap';
@@ -221,12 +222,27 @@ tap.teardown(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh unix socket path in a private temp dir (removed when the file's tests end). */
+/**
+ * A fresh `path` for a server: a unix socket in a private temp dir (removed
+ * when the file's tests end) or, on Windows, a named pipe (what node uses
+ * there; it leaves no file).
+ */
+let pipeCount = 0;
 export function pipePath(tag: string): string {
+  if (process.platform === 'win32') return `\\\\.\\pipe\\iocp-net-test-${process.pid}-${pipeCount++}-${tag}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iocp-net-test-'));
   tempDirs.push(dir);
   return path.join(dir, `${tag}.sock`);
 }
+
+/** libuv's errno for an error code on this platform, as node reports it (Linux: -errno; Windows: ECONNREFUSED is -4078). */
+export function uvErrno(code: string): number {
+  for (const [errno, [name]] of util.getSystemErrorMap()) if (name === code) return errno;
+  throw new Error(`no system error named ${code}`);
+}
+
+/** Windows node.exe under Wine (CI's Windows lane on Linux): Wine's loader puts WINELOADER in every process's environment. */
+export const isWine = process.platform === 'win32' && 'WINELOADER' in process.env;
 
 /** Is ::1 usable on this machine (interface up and bindable)? */
 export function ipv6LoopbackAvailable(): Promise<boolean> {

@@ -7,6 +7,7 @@ import type { Test } from 'tap';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';  // --import takes a URL (a Windows path is not one)
 import * as ts from 'typescript';
 
 const root = path.join(__dirname, '..');
@@ -90,7 +91,7 @@ t.test('process.getBuiltinModule("net") under the register hook (CommonJS and ES
     console.log(JSON.stringify([process.getBuiltinModule('net') === ours, process.getBuiltinModule('node:net') === ours,
       process.getBuiltinModule('http') === require('node:http'), process.getBuiltinModule.name]));`]);
   t.same(JSON.parse(cjs), [true, true, true, 'getBuiltinModule']);
-  const esm = await run(['--import', register, '--input-type=module', '-e', `
+  const esm = await run(['--import', pathToFileURL(register).href, '--input-type=module', '-e', `
     import { getBuiltinModule } from 'node:process';
     import net from 'node:net';
     console.log(JSON.stringify([getBuiltinModule('net') === net, process.getBuiltinModule('node:net') === net]));`]);

@@ -2,10 +2,12 @@
 // syscalls. Class, code, errno, syscall, address, port and message are
 // compared between the implementations, and key node values are asserted.
 import t from 'tap';
-import { compare, listen, closeServer, once, errorShape, pipePath, delay, mask, Net } from './impl';
+import { compare, listen, closeServer, once, errorShape, pipePath, delay, mask, uvErrno, isWine, Net } from './impl';
 
 /** Call `fn`; report what it throws, or else the first 'error' it emits within `ms`. */
-async function attempt(net: Net, fn: () => any, ms = 60): Promise<unknown> {
+// (Under Wine a refused connect's answer goes through the wineserver, which a
+// loaded machine may keep waiting past 60 ms.)
+async function attempt(net: Net, fn: () => any, ms = isWine ? 200 : 60): Promise<unknown> {
   let result: any;
   try {
     result = fn();
@@ -120,7 +122,7 @@ compare(t, 'ECONNREFUSED: class, code, errno, syscall, address, port, message', 
   return { error: mask(error, { PORT: port }), events, portMatches: error.port === port, state };
 }, (t, r: any) => {
   t.strictSame(r.error, {
-    ctor: 'Error', name: 'Error', code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: '127.0.0.1', port: 'PORT',
+    ctor: 'Error', name: 'Error', code: 'ECONNREFUSED', errno: uvErrno('ECONNREFUSED'), syscall: 'connect', address: '127.0.0.1', port: 'PORT',
     message: 'connect ECONNREFUSED 127.0.0.1:PORT', keys: ['errno', 'code', 'syscall', 'address', 'port'],
     stackHeader: 'Error: connect ECONNREFUSED 127.0.0.1:PORT',
   });
@@ -136,7 +138,7 @@ compare(t, 'ENOENT connecting to a missing unix socket', async (net) => {
   await once(socket, 'close');
   return mask(error, { PATH: path });
 }, (t, r: any) => t.strictSame(r, {
-  ctor: 'Error', name: 'Error', code: 'ENOENT', errno: -2, syscall: 'connect', address: 'PATH',
+  ctor: 'Error', name: 'Error', code: 'ENOENT', errno: uvErrno('ENOENT'), syscall: 'connect', address: 'PATH',
   message: 'connect ENOENT PATH', keys: ['errno', 'code', 'syscall', 'address'], stackHeader: 'Error: connect ENOENT PATH',
 }));
 
@@ -160,11 +162,11 @@ compare(t, 'EADDRINUSE on listen and on a connect that binds a used local port',
   return { listenErr: clean(listenErr), connectErr: clean(connectErr) };
 }, (t, r: any) => {
   t.strictSame(r.listenErr, {
-    ctor: 'Error', name: 'Error', code: 'EADDRINUSE', errno: -98, syscall: 'listen', address: '127.0.0.1', port: 'PORT',
+    ctor: 'Error', name: 'Error', code: 'EADDRINUSE', errno: uvErrno('EADDRINUSE'), syscall: 'listen', address: '127.0.0.1', port: 'PORT',
     message: 'listen EADDRINUSE: address already in use 127.0.0.1:PORT', keys: ['code', 'errno', 'syscall', 'address', 'port'],
     stackHeader: 'Error: listen EADDRINUSE: address already in use 127.0.0.1:PORT',
   });
-  t.match(r.connectErr, { code: 'EADDRINUSE', errno: -98, ctor: 'Error' });
+  t.match(r.connectErr, { code: 'EADDRINUSE', errno: uvErrno('EADDRINUSE'), ctor: 'Error' });
 });
 
 compare(t, 'EADDRNOTAVAIL binding a foreign local address', async (net) => {
@@ -174,7 +176,7 @@ compare(t, 'EADDRNOTAVAIL binding a foreign local address', async (net) => {
   socket.on('error', (e) => (error = errorShape(e)));
   await once(socket, 'close');
   return mask(error, { PORT: port });
-}, (t, r: any) => t.match(r, { code: 'EADDRNOTAVAIL', errno: -99, ctor: 'Error' }));
+}, (t, r: any) => t.match(r, { code: 'EADDRNOTAVAIL', errno: uvErrno('EADDRNOTAVAIL'), ctor: 'Error' }));
 
 compare(t, 'writes and ends on destroyed sockets', async (net) => {
   const s = new net.Socket();
@@ -190,7 +192,11 @@ compare(t, 'server.listen/close errors through the public API', async (net) => {
   const s = net.createServer();
   const out: Record<string, unknown> = {};
   out.closeNotRunning = await new Promise((resolve) => s.close((e) => resolve(errorShape(e))));
-  out.listenBadBacklog = await attempt(net, () => net.createServer().listen({ port: 0, backlog: -5 } as any));
+  // node.exe aborts the process on this one (Windows libuv's uv_tcp_listen
+  // asserts backlog > 0), so there is no node:net answer to compare with.
+  if (process.platform !== 'win32') {
+    out.listenBadBacklog = await attempt(net, () => net.createServer().listen({ port: 0, backlog: -5 } as any));
+  }
   out.listenBadHost = await attempt(net, () => net.createServer().listen({ port: 0, host: 'no-such-host.invalid' }), 300);
   return out;
 }, (t, r: any) => {

@@ -1,11 +1,16 @@
 // Unix socket names longer than sun_path (108 bytes on Linux): libuv cuts
 // them to 108 bytes, so node listens and connects on the shortened name, and
-// reports the name it was given.
+// reports the name it was given. On Windows a path is a named pipe: no
+// sun_path, so no cut and no file; Windows refuses a pipe name over 256
+// characters (ENAMETOOLONG), and libuv a name holding a NUL (EINVAL), so
+// Linux's abstract names do not exist there.
 import t from 'tap';
 import { features } from '../lib/features';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compare, eachImpl, closeServer, once, pipePath, Net } from './impl';
+
+const windows = process.platform === 'win32';
 
 /** A path of exactly `bytes` bytes in a private temp dir; `tag` keeps shortened names apart. */
 function pathOfLength(tag: string, bytes: number): string {
@@ -46,8 +51,12 @@ compare(t, 'listen and connect on unix socket paths of 107 to 300 bytes', async 
   for (const bytes of ['107', '108', '109', '150', '300']) {
     // node 24 refuses a name longer than sun_path (EINVAL) instead of cutting it.
     const refused = features.pipeNameTooLongIsError && Number(bytes) > 108;
-    t.strictSame(r[bytes], refused ? { listening: false, address: true, file: false, text: '', errors: ['server EINVAL', 'client EINVAL'] }
-      : { listening: true, address: true, file: true, text: 'hi', errors: [] }, `${bytes} bytes`);
+    const expected = windows
+      ? (bytes !== '300' ? { listening: true, address: true, file: false, text: 'hi', errors: [] }
+        : { listening: false, address: true, file: false, text: '', errors: ['server ENAMETOOLONG', 'client ENOENT'] })
+      : refused ? { listening: false, address: true, file: false, text: '', errors: ['server EINVAL', 'client EINVAL'] }
+      : { listening: true, address: true, file: true, text: 'hi', errors: [] };
+    t.strictSame(r[bytes], expected, `${bytes} bytes`);
   }
 });
 
@@ -61,7 +70,7 @@ compare(t, 'abstract unix socket names longer than 108 bytes', async (net) => {
   return out;
 }, (t, r) => {
   for (const bytes of ['108', '109', '200']) {
-    const refused = features.pipeNameTooLongIsError && Number(bytes) > 108;
+    const refused = windows || (features.pipeNameTooLongIsError && Number(bytes) > 108);
     t.strictSame(r[bytes], refused ? { listening: false, address: true, text: '', errors: ['server EINVAL', 'client EINVAL'] }
       : { listening: true, address: true, text: 'hi', errors: [] }, `${bytes} bytes`);
   }
@@ -84,7 +93,8 @@ eachImpl(t, 'an abstract name reaches the other implementation', async (t, net, 
     await closeServer(server);
     return text;
   };
-  const name = `\0iocp-net-test-${process.pid}-${impl.name}`;
+  // (Windows has no abstract names: a long pipe name, which neither cuts.)
+  const name = windows ? `${pipePath('long')}-`.padEnd(200, 'z') : `\0iocp-net-test-${process.pid}-${impl.name}`;
   t.equal(await exchange(nodeNet, net, `${name}-a`), 'hi', `node:net server, ${impl.name} client`);
   t.equal(await exchange(net, nodeNet, `${name}-b`), 'hi', `${impl.name} server, node:net client`);
 });
@@ -104,5 +114,8 @@ compare(t, 'readableAll and writableAll on a long path change the cut name\'s mo
   const listening = server.listening;
   await closeServer(server);
   return { thrown, listening, mode };
-}, (t, r) => t.strictSame(r, features.pipeNameTooLongIsError ? { thrown: undefined, listening: false, mode: 'no file' }
+  // (Windows: node widens the pipe's DACL, which iocp-net does not yet do,
+  // README "Windows"; no file either way.)
+}, (t, r) => t.strictSame(r, windows ? { thrown: undefined, listening: true, mode: 'no file' }
+  : features.pipeNameTooLongIsError ? { thrown: undefined, listening: false, mode: 'no file' }
   : { thrown: undefined, listening: true, mode: '666' }));

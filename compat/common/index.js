@@ -12,6 +12,9 @@ const net = require('../net');
 const tmpdir = require('./tmpdir');
 
 const isWindows = process.platform === 'win32';
+// Windows node.exe under Wine (CI's Windows lane on Linux): Wine's loader
+// puts WINELOADER in the environment of every process it starts.
+const isWine = isWindows && 'WINELOADER' in process.env;
 const isLinux = process.platform === 'linux';
 const isOSX = process.platform === 'darwin';
 const isSunOS = process.platform === 'sunos';
@@ -291,7 +294,8 @@ function mustNotMutateObjectDeep(original) {
 // Environment
 
 function detectIPv6Loopback() {
-  const loopbackName = isWindows ? /Loopback Pseudo-Interface/ : /lo/;
+  // Wine difference 7: Wine names the loopback interface "lo", as Linux does.
+  const loopbackName = isWindows && !isWine ? /Loopback Pseudo-Interface/ : /lo/;
   const interfaces = os.networkInterfaces();
   return Object.keys(interfaces).some((name) =>
     loopbackName.test(name) && interfaces[name].some((a) => a.family === 'IPv6'));
@@ -316,6 +320,7 @@ const common = {
   isOSX,
   isSunOS,
   isWindows,
+  isWine,
   mustCall,
   mustCallAtLeast,
   mustNotCall,

@@ -1,6 +1,10 @@
 #include "core/engine_core.h"
 
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <time.h>
+#endif
 
 #include <cstring>
 
@@ -44,9 +48,31 @@ EngineCore::~EngineCore() {
 }
 
 uint64_t EngineCore::NowMs() {
+#ifdef _WIN32
+  // The performance counter, not GetTickCount64: the tick moves in steps
+  // (15.6 ms on Windows; under Wine it lagged the counter by up to 31 ms),
+  // and an idle deadline stamped from a lagging tick fired that much early.
+  static const int64_t frequency = [] {
+    LARGE_INTEGER f;
+    QueryPerformanceFrequency(&f);
+    return static_cast<int64_t>(f.QuadPart);
+  }();
+  LARGE_INTEGER counter;
+  QueryPerformanceCounter(&counter);
+  return static_cast<uint64_t>(counter.QuadPart / frequency) * 1000 +
+         static_cast<uint64_t>(counter.QuadPart % frequency) * 1000 / static_cast<uint64_t>(frequency);
+#else
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+#endif
+}
+
+size_t EngineCore::ReadBufferSize() const {
+  size_t page = BufferPool::PageSize();
+  size_t size = options_.read_buffer_size == 0 ? 64 * 1024 : options_.read_buffer_size;
+  size = (size + page - 1) / page * page;
+  return size > 64 * 1024 ? 64 * 1024 : size;
 }
 
 // ------------------------------------------------------------------ handles
@@ -540,7 +566,7 @@ void EngineCore::HandleSendFailed(Connection* conn, int status) {
     return;
   }
   conn->write_error = status;
-  if (conn->receive_armed && !conn->closing) {
+  if (conn->receive_armed && !conn->closing && read_error_before_write_error_) {
     // A dead connection fails the send and the receive alike. libuv reads
     // before it writes, so node reports the peer's reset as a read error
     // ('read ECONNRESET', after any bytes still to read) and the failed
@@ -556,7 +582,7 @@ void EngineCore::MaybeShutdown(Connection* conn) {
   if (!conn->shutdown_requested || conn->shutdown_done || !conn->connected || conn->closing) return;
   if (conn->WritesPending()) return;
   conn->shutdown_done = true;
-  QueueEvent(EventKind::kShutdown, conn->id, sockets::ShutdownWrite(conn->fd));
+  QueueEvent(EventKind::kShutdown, conn->id, ShutdownWrite(conn));
 }
 
 // kAbort: the committed writes (the user was told they are done, as node
@@ -856,7 +882,7 @@ void EngineCore::MaybeFinishClose(Connection* conn) {
   if (graceful && conn->connected && !conn->shutdown_done && conn->write_error == 0) {
     // Every byte is in the kernel: send FIN before the close (rule 6).
     conn->shutdown_done = true;
-    sockets::ShutdownWrite(conn->fd);
+    ShutdownWrite(conn);
     if (conn->shutdown_requested) QueueEvent(EventKind::kShutdown, conn->id, 0);
   }
   if (conn->inflight > 0) {

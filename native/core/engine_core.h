@@ -98,6 +98,10 @@ class EngineCore : public Backend {
   virtual void RequestDrain() = 0;
   // The connection is about to be finalized (its socket closed): forget it.
   virtual void Unregister(Connection* /*conn*/) {}
+  // Every write reached the kernel: end the write side (FIN). By default
+  // shutdown(SHUT_WR); a backend whose handles have no half-close (IOCP's
+  // named pipes) adds what ends the stream instead.
+  virtual int ShutdownWrite(Connection* conn) { return sockets::ShutdownWrite(conn->fd); }
 
   // ---- for Flush and Drain ---------------------------------------------
   // Starts one gathered send on each connection that has writes queued this
@@ -152,9 +156,18 @@ class EngineCore : public Backend {
   static constexpr size_t kDrainReceiveBudget = 1024 * 1024;
   bool ReceiveBudgetSpent() const { return drain_received_ >= kDrainReceiveBudget; }
   const BackendOptions& options() const { return options_; }
+  // Bytes per read: options().read_buffer_size as a page multiple, at most
+  // 64 KiB, a 'data' chunk never larger than node's (rules 10, 17).
+  size_t ReadBufferSize() const;
   // Every live Connection (teardown: cancel what is in flight).
   const std::vector<Connection*>& connections() const { return all_; }
   BufferPool& send_pool() { return send_pool_; }
+  // How the libuv of the backend's platform reports a send that failed on a
+  // dead connection while a receive is armed: Unix libuv reads first, so
+  // node says 'read ECONNRESET' and the write's callback gets no error
+  // (true); Windows libuv completes the WSASend with its own error, so node
+  // says 'write ECONNRESET' (false).
+  bool read_error_before_write_error_ = true;
   static constexpr size_t kMaxSendBuffers = 128;  // buffers per gathered send
 
  private:
@@ -163,7 +176,6 @@ class EngineCore : public Backend {
   void UpdateActive(Connection* conn);
   void QueueEvent(EventKind kind, HandleId id, int status, uint64_t token = 0);
   void Deliver(const Event& event);
-  void AfterReceive(Connection* conn);
   void DeliverData(Connection* conn, const uint8_t* data, size_t size);
   void MarkDirty(Connection* conn);
   void StartSendIfReady(Connection* conn);
@@ -172,6 +184,7 @@ class EngineCore : public Backend {
   void MaybeShutdown(Connection* conn);
   void ScheduleRetry(Connection* conn, bool receive);
   void ArmTimerForNextDeadline();
+  void AfterReceive(Connection* conn);
   void TouchIdle(Connection* conn);
   void ReadFailed(Connection* conn, int status);
   void ScheduleStash(Connection* conn);

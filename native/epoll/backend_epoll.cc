@@ -87,11 +87,7 @@ class EpollBackend final : public EngineCore {
     if (Add(wake_fd_, EPOLLIN, kWakeToken) < 0 || Add(timer_fd_, EPOLLIN, kTimerToken) < 0) {
       return Failed("epoll_ctl", why);
     }
-    size_t page = BufferPool::PageSize();
-    size_t size = options().read_buffer_size == 0 ? 64 * 1024 : options().read_buffer_size;
-    size = (size + page - 1) / page * page;
-    if (size > 64 * 1024) size = 64 * 1024;  // a 'data' chunk is never larger than node's (rule 17)
-    read_buffer_.resize(size);
+    read_buffer_.resize(ReadBufferSize());
     uint32_t max_events = options().epoll.events_per_wait == 0 ? 1024 : options().epoll.events_per_wait;
     events_.resize(max_events);
     return 0;

@@ -1,7 +1,12 @@
 // Plain socket calls the engine core and the backends share, one
-// implementation per platform (socket_ops_posix.cc; a Windows one for the
-// IOCP backend). Everything is non-blocking; every call returns 0 (or a byte
-// count) or a negative libuv errno (errors.h), never a raw errno/WSA code.
+// implementation per platform (socket_ops_posix.cc, socket_ops_win.cc).
+// Everything is non-blocking; every call returns 0 (or a byte count) or a
+// negative libuv errno (errors.h), never a raw errno/WSA code.
+//
+// On Windows a `path` is a named pipe, as in node, not a socket: a
+// SocketHandle there is a socket or a pipe endpoint (platform/pipe_win.h),
+// and these calls do for a pipe what it has of each (no options, no
+// half-close, no linger).
 #pragma once
 
 #include <cstddef>
@@ -14,8 +19,19 @@
 namespace iocpnet {
 
 #ifdef _WIN32
-using SocketHandle = SOCKET;
-constexpr SocketHandle kInvalidSocket = INVALID_SOCKET;
+struct PipeEndpoint;
+// A socket, or (pipe != null) a named-pipe endpoint. Copies name the same
+// endpoint; sockets::Close frees it, once.
+struct SocketHandle {
+  SOCKET socket = INVALID_SOCKET;
+  PipeEndpoint* pipe = nullptr;
+
+  constexpr SocketHandle() = default;
+  constexpr explicit SocketHandle(SOCKET s) : socket(s) {}
+  bool operator==(const SocketHandle& other) const { return socket == other.socket && pipe == other.pipe; }
+  bool operator!=(const SocketHandle& other) const { return !(*this == other); }
+};
+constexpr SocketHandle kInvalidSocket{};
 #else
 using SocketHandle = int;
 constexpr SocketHandle kInvalidSocket = -1;

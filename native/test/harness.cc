@@ -1,13 +1,23 @@
 #include "test/harness.h"
 
+#ifdef _WIN32
+#include <windows.h>
+
+#include "iocp/winsock_ext.h"
+#else
 #include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
+#endif
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <mutex>
+#include <thread>
 
 namespace iocpnet {
 namespace test {
@@ -16,16 +26,56 @@ namespace {
 int g_failures_in_test = 0;
 const char* g_current = "";
 
-void OnAlarm(int) {
-  // A hung test must not hang the suite runner: report and exit non-zero.
-  const char prefix[] = "\nFAIL (watchdog: test hung) ";
-  ssize_t ignored = write(2, prefix, sizeof(prefix) - 1);
-  ignored = write(2, g_current, std::strlen(g_current));
-  ignored = write(2, "\n", 1);
-  (void)ignored;
-  _exit(3);
+// A hung test must not hang the suite runner: report and exit non-zero.
+void WatchdogFired() {
+  std::fprintf(stderr, "\nFAIL (watchdog: test hung) %s\n", g_current);
+  std::fflush(stderr);
+  std::_Exit(3);
 }
-int OpenFdCount() {
+
+#ifdef _WIN32
+// Windows has no alarm(): a thread waits for each test to end.
+struct Watchdog {
+  std::mutex mutex;
+  std::condition_variable changed;
+  uint64_t generation = 0;
+  bool armed = false;
+  std::chrono::steady_clock::time_point deadline;
+};
+Watchdog& TheWatchdog() {
+  static Watchdog* watchdog = [] {
+    Watchdog* w = new Watchdog();
+    std::thread([w] {
+      std::unique_lock<std::mutex> lock(w->mutex);
+      for (;;) {
+        if (!w->armed) {
+          w->changed.wait(lock);
+        } else if (w->changed.wait_until(lock, w->deadline) == std::cv_status::timeout && w->armed &&
+                   std::chrono::steady_clock::now() >= w->deadline) {
+          WatchdogFired();
+        }
+      }
+    }).detach();
+    return w;
+  }();
+  return *watchdog;
+}
+void ArmWatchdog(int seconds) {
+  Watchdog& w = TheWatchdog();
+  std::lock_guard<std::mutex> lock(w.mutex);
+  w.armed = seconds > 0;
+  w.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  w.changed.notify_all();
+}
+// Handles (sockets, events, threads, the port) the process holds.
+int OpenHandleCount() {
+  DWORD count = 0;
+  return GetProcessHandleCount(GetCurrentProcess(), &count) ? static_cast<int>(count) : -1;
+}
+#else
+void OnAlarm(int) { WatchdogFired(); }
+void ArmWatchdog(int seconds) { alarm(static_cast<unsigned>(seconds)); }
+int OpenHandleCount() {
   DIR* dir = opendir("/proc/self/fd");
   if (dir == nullptr) return -1;
   int count = 0;
@@ -33,6 +83,7 @@ int OpenFdCount() {
   closedir(dir);
   return count;
 }
+#endif
 }  // namespace
 
 std::vector<TestCase>& Registry() {
@@ -45,6 +96,12 @@ std::string g_backend;
 }  // namespace
 
 const std::string& CurrentBackend() { return g_backend; }
+
+#ifdef _WIN32
+bool UnderWine() { return iocp::RunningUnderWine(); }
+#else
+bool UnderWine() { return false; }
+#endif
 
 void Fail(const char* file, int line, const std::string& message) {
   ++g_failures_in_test;
@@ -66,7 +123,7 @@ void RunOne(const iocpnet::test::TestCase& test, const std::string& label, Tally
   using namespace iocpnet::test;
   g_current = test.name;
   g_failures_in_test = 0;
-  alarm(60);  // every test is bounded in time
+  ArmWatchdog(60);  // every test is bounded in time
   auto start = std::chrono::steady_clock::now();
   try {
     test.body();
@@ -74,7 +131,7 @@ void RunOne(const iocpnet::test::TestCase& test, const std::string& label, Tally
   } catch (const std::exception& e) {
     Fail(__FILE__, __LINE__, std::string("exception: ") + e.what());
   }
-  alarm(0);
+  ArmWatchdog(0);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (g_failures_in_test == 0) {
     ++tally->passed;
@@ -125,10 +182,12 @@ int main(int argc, char** argv) {
       filter = argv[i];
     }
   }
+#ifndef _WIN32
   signal(SIGPIPE, SIG_IGN);  // the engine uses MSG_NOSIGNAL; belt and braces for raw test sockets
   signal(SIGALRM, OnAlarm);
+#endif
   Tally total;
-  int fds_before = OpenFdCount();
+  int fds_before = OpenHandleCount();
   auto selected = [&](const TestCase& test) { return filter == nullptr || std::strstr(test.name, filter) != nullptr; };
   for (const TestCase& test : Registry()) {
     if (test.kind == TestCase::Kind::kUnit && selected(test)) RunOne(test, "", &total);
@@ -147,7 +206,7 @@ int main(int argc, char** argv) {
     total.failed += tally.failed;
   }
   // Every backend, socket and ring the tests made must be closed again.
-  int fds_after = OpenFdCount();
+  int fds_after = OpenHandleCount();
   if (fds_after == fds_before) {
     ++total.passed;
     std::printf("ok   no_leaked_file_descriptors\n");

@@ -30,6 +30,10 @@ struct Registrar {
 // The backend the running contract or backend test is about ("uring", ...).
 const std::string& CurrentBackend();
 
+// True when the Windows build runs under Wine (never on POSIX): a test
+// loosened there says which Wine difference next to the assertion.
+bool UnderWine();
+
 // Thrown by REQUIRE to leave the current test.
 struct TestAbort {};
 

@@ -1,6 +1,10 @@
 #include "test/loop.h"
 
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <poll.h>
+#endif
 
 #include <chrono>
 #include <cstdio>
@@ -26,10 +30,29 @@ Loop::Loop(const BackendOptions& options) {
     Fail(__FILE__, __LINE__, "CreateBackend failed: " + why);
     throw TestAbort();
   }
+#ifdef _WIN32
+  // IOCP wakes the loop from its I/O threads, as the bridge's uv_async.
+  wake_event_ = CreateEventW(nullptr, FALSE, FALSE, nullptr);
+  backend_->SetWakeCallback([](void* event) { SetEvent(static_cast<HANDLE>(event)); }, wake_event_);
+#endif
 }
 
 Loop::~Loop() {
   if (violations_ != 0) Fail(__FILE__, __LINE__, "contract violations: " + std::to_string(violations_));
+#ifdef _WIN32
+  backend_.reset();  // its threads call the wake callback until then
+  CloseHandle(wake_event_);
+#endif
+}
+
+// Waits up to `ms` for the backend to say Drain has work.
+bool Loop::WaitForCompletions(int ms) {
+#ifdef _WIN32
+  return WaitForSingleObject(wake_event_, static_cast<DWORD>(ms)) == WAIT_OBJECT_0;
+#else
+  pollfd pfd{backend_->PollFd(), POLLIN, 0};
+  return poll(&pfd, 1, ms) > 0;
+#endif
 }
 
 void Loop::OnEvent(const Event& event) {
@@ -67,10 +90,13 @@ bool Loop::RunUntil(const std::function<bool()>& done, int timeout_ms) {
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return done();
     int wait = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
-    pollfd pfd{backend_->PollFd(), POLLIN, 0};
-    // Drain only when the fd says so, as the Node bridge does: draining on
-    // every timeout would hide an engine that stops producing completions.
-    if (poll(&pfd, 1, wait > 50 ? 50 : wait) > 0) backend_->Drain(*this);
+    // Drain only when the fd (or the wake-up) says so, as the Node bridge
+    // does: draining on every timeout would hide an engine that stops
+    // producing completions.
+    if (WaitForCompletions(wait > 50 ? 50 : wait)) {
+      drain_started_ = std::chrono::steady_clock::now();
+      backend_->Drain(*this);
+    }
     backend_->Flush();
   }
   return true;
@@ -101,6 +127,12 @@ HandleId Loop::ConnectTcp(const std::string& ip, uint16_t port) {
   HandleId id = kInvalidHandle;
   REQUIRE(backend_->Connect(address, nullptr, &id) == 0);
   return id;
+}
+
+bool Loop::ConnectedToItself(HandleId id) const {
+  SocketAddress local, peer;
+  if (backend_->GetSockName(id, &local) != 0 || backend_->GetPeerName(id, &peer) != 0) return false;
+  return !local.IsUnix() && local.port() == peer.port() && local.ip() == peer.ip();
 }
 
 int Loop::ClosedCount(HandleId id) const {

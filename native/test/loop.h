@@ -1,9 +1,11 @@
-// Test fixture: a Backend plus an event loop made of poll(2) on PollFd(),
-// Drain() and Flush(), like the Node bridge does it. It also checks the
+// Test fixture: a Backend plus an event loop made of poll(2) on PollFd()
+// (or, for IOCP, an event its wake callback sets), Drain() and Flush(), like
+// the Node bridge does it. It also checks the
 // contract's accounting for every handle: exactly one kClosed, nothing after
 // it, at most one kWritten per token.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -41,11 +43,17 @@ class Loop : public EventSink {
   HandleId ListenTcp(const std::string& ip, uint16_t* port, const ListenOptions& options = ListenOptions());
   HandleId ConnectTcp(const std::string& ip, uint16_t port);
 
+  // A TCP simultaneous open of a socket with itself (same address and port
+  // at both ends): see the Wine difference at connect_refused.
+  bool ConnectedToItself(HandleId id) const;
   bool IsClosed(HandleId id) const { return closed_.count(id) != 0; }
   int ClosedCount(HandleId id) const;
   int WrittenCount(uint64_t token) const;
   int WrittenStatus(uint64_t token) const;
   size_t violations() const { return violations_; }
+  // When the Drain delivering the current event began: no earlier than
+  // anything the engine stamped while handling that event's completion.
+  std::chrono::steady_clock::time_point drain_started() const { return drain_started_; }
   // Closes every handle not yet closed (Abort) and waits for their kClosed.
   void CloseAll(const std::vector<HandleId>& ids);
 
@@ -59,7 +67,12 @@ class Loop : public EventSink {
   size_t lent_chunks() const { return lent_chunks_; }
 
  private:
+  bool WaitForCompletions(int ms);
+
   std::unique_ptr<Backend> backend_;
+#ifdef _WIN32
+  void* wake_event_ = nullptr;  // HANDLE
+#endif
   std::map<HandleId, int> closed_counts_;
   std::set<HandleId> closed_;
   std::map<uint64_t, int> written_counts_;
@@ -67,6 +80,7 @@ class Loop : public EventSink {
   size_t violations_ = 0;
   std::unique_ptr<uint8_t[]> lent_;
   size_t lent_chunks_ = 0;  // chunks received in place, in lent memory
+  std::chrono::steady_clock::time_point drain_started_;
 };
 
 // Deterministic test bytes and a checksum.

@@ -1,7 +1,8 @@
 // Rule 5 and 16: a peer's FIN or RST always reaches the owner, however it
-// races with the data before it. A peer in another process (fork, plain
-// blocking sockets) sends a few bytes and at once half-closes or resets,
-// hundreds of times, over TCP and Unix sockets; every connection must end
+// races with the data before it. A peer (test/peer.h: another process on
+// POSIX, a thread on Windows; plain blocking sockets) sends a few bytes and
+// at once half-closes or resets, hundreds of times, over TCP (and Unix
+// sockets on POSIX); every connection must end
 // with kData of every byte and then kEnd (or kReadError ECONNRESET, or for a
 // reset that beats the connect's completion, kConnect ECONNRESET).
 //
@@ -9,15 +10,6 @@
 // terminal wake-ups on Linux 6.18: the kernel kept the recv armed on a socket
 // whose FIN had come right behind its data, or that RST had closed, and the
 // socket never ended. This test failed on 5 runs of 6 with it.)
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
@@ -25,6 +17,7 @@
 
 #include "test/harness.h"
 #include "test/loop.h"
+#include "test/peer.h"
 
 using namespace iocpnet;
 using namespace iocpnet::test;
@@ -43,35 +36,31 @@ struct Outcome {
   int read_error = 0;
 };
 
-// The child: accepts kConnections connections one by one on `listener`,
+// The peer: accepts kConnections connections one by one on `listener`,
 // writes kPayload bytes to each and then half-closes or resets it.
-int RunPeer(int listener, PeerEnd how) {
+int RunPeer(RawSocket listener, PeerEnd how) {
   uint8_t payload[kPayload];
   std::memset(payload, 'z', sizeof(payload));
   for (int i = 0; i < kConnections; ++i) {
-    int fd = accept(listener, nullptr, nullptr);
-    if (fd < 0) return 2;
-    if (write(fd, payload, sizeof(payload)) != static_cast<ssize_t>(sizeof(payload))) return 3;
+    RawSocket fd = RawAccept(listener);
+    if (fd == kNoRawSocket) return 2;
+    if (!WriteFully(fd, payload, sizeof(payload))) return 3;
     if (how == PeerEnd::kHalfClose) {
-      shutdown(fd, SHUT_WR);
+      RawShutdownWrite(fd);
       // Wait for our side to close, so the FIN is the last thing it sees.
-      uint8_t sink[256];
-      while (read(fd, sink, sizeof(sink)) > 0) {
-      }
+      RawReadToEnd(fd);
+      RawClose(fd);
     } else {
-      linger value{1, 0};
-      setsockopt(fd, SOL_SOCKET, SO_LINGER, &value, sizeof(value));
+      RawResetClose(fd);
     }
-    close(fd);
   }
+  RawClose(listener);
   return 0;
 }
 
-void RunPeerClose(const SocketAddress& address, int listener, PeerEnd how) {
-  pid_t child = fork();
-  if (child == 0) _exit(RunPeer(listener, how));
-  REQUIRE(child > 0);
-  close(listener);
+void RunPeerClose(const SocketAddress& address, RawSocket listener, PeerEnd how) {
+  Peer peer([listener, how] { return RunPeer(listener, how); });
+  peer.Detached(listener);
 
   Loop loop;
   std::map<HandleId, Outcome> outcomes;
@@ -131,41 +120,37 @@ void RunPeerClose(const SocketAddress& address, int listener, PeerEnd how) {
     if (!ok) ++bad;
   }
   CHECK_EQ(bad, 0);
-  kill(child, SIGKILL);
-  waitpid(child, nullptr, 0);
+  CHECK_EQ(peer.Wait(), 0);
 }
 
 void PeerCloseTcp(PeerEnd how) {
-  int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-  REQUIRE(listen(listener, 64) == 0);
-  socklen_t length = sizeof(address);
-  REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  SocketAddress loopback;
+  REQUIRE(SocketAddress::FromIp("127.0.0.1", 0, &loopback));
+  RawSocket listener = RawListen(loopback, 64);
+  REQUIRE(listener != kNoRawSocket);
   SocketAddress remote;
-  REQUIRE(SocketAddress::FromIp("127.0.0.1", ntohs(address.sin_port), &remote));
+  REQUIRE(SocketAddress::FromIp("127.0.0.1", RawLocalPort(listener), &remote));
   RunPeerClose(remote, listener, how);
 }
 
+#ifndef _WIN32
+// (Windows: `path` is a named pipe, which has no half-close.)
 void PeerCloseUnix(PeerEnd how) {
-  std::string path = "/tmp/iocp-net-peer-close-" + std::to_string(getpid()) + ".sock";
-  unlink(path.c_str());
-  int listener = socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
-  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-  REQUIRE(listen(listener, 64) == 0);
+  std::string path = TempPipePath("peer-close");
+  RemovePipePath(path);
   SocketAddress remote;
   REQUIRE(SocketAddress::FromPath(path, &remote));
+  RawSocket listener = RawListen(remote, 64);
+  REQUIRE(listener != kNoRawSocket);
   RunPeerClose(remote, listener, how);
-  unlink(path.c_str());
+  RemovePipePath(path);
 }
+#endif
 
 TEST(peer_close_tcp_fin_right_after_data) { PeerCloseTcp(PeerEnd::kHalfClose); }
 TEST(peer_close_tcp_rst_right_after_data) { PeerCloseTcp(PeerEnd::kReset); }
+#ifndef _WIN32
 TEST(peer_close_unix_fin_right_after_data) { PeerCloseUnix(PeerEnd::kHalfClose); }
+#endif
 
 }  // namespace

@@ -284,13 +284,7 @@ class UringBackend final : public EngineCore {
   }
 
  private:
-  uint32_t ReadSize() const {
-    size_t page = BufferPool::PageSize();
-    size_t size = options().read_buffer_size == 0 ? 64 * 1024 : options().read_buffer_size;
-    size = (size + page - 1) / page * page;
-    if (size > 64 * 1024) size = 64 * 1024;  // a 'data' chunk is never larger than node's (rule 17)
-    return static_cast<uint32_t>(size);
-  }
+  uint32_t ReadSize() const { return static_cast<uint32_t>(ReadBufferSize()); }
 
   io_uring_sqe* GetSqe() {
     io_uring_sqe* sqe = ring_.GetSqe();

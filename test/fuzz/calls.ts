@@ -49,15 +49,27 @@ interface Draw {
   failsAtOnce: boolean;
   /** An earlier step destroyed the socket. */
   destroyed: boolean;
+  /** The subject is a socket whose end() finished ('socket:ended'). */
+  ended: boolean;
   /** An earlier step called connect(): its handle's state is the kernel's business now. */
   connectedInPlan: boolean;
+  /**
+   * A connect() of the subject has not reached its handle yet (node makes
+   * the socket and connects it in a later tick): the subject is
+   * 'socket:connecting', or an earlier step called connect().
+   */
+  connectPending: boolean;
 }
+
+/** Windows node.exe under Wine (test/impl.ts isWine; not imported: that loads iocp-net). */
+const isWine = process.platform === 'win32' && 'WINELOADER' in process.env;
 
 export function planCall(rng: Rng, v: Values, index: number): Plan {
   const subject = rng.weighted(subjectWeights);
   const count = Number(rng.weighted({ 1: 70, 2: 20, 3: 10 }));
   const draw: Draw = {
     rng, v, tag: '', batched: count > 1, failsAtOnce: false, destroyed: false, connectedInPlan: false,
+    connectPending: subject === 'socket:connecting', ended: subject === 'socket:ended',
     tcpHandle: ['socket:connecting', 'socket:connected', 'socket:accepted', 'socket:ended'].includes(subject),
     pipeHandle: subject === 'socket:pipe',
   };
@@ -210,7 +222,10 @@ function reconnectArgs(d: Draw): Arb[] {
     options: () => [arb({ port: d.v.fx.livePort, host: '127.0.0.1' }, '{ port: LIVE, host: "127.0.0.1" }')],
   };
   // (Not after a connect() in this plan: see connectOptions.)
-  if (!d.connectedInPlan) {
+  // excluded on Windows: a local address on a unix (pipe) handle: node.exe
+  // calls the pipe handle's bind, and libuv's uv_pipe_bind on a connected
+  // pipe crashes node.exe (access violation, 0xC0000005).
+  if (!d.connectedInPlan && !(process.platform === 'win32' && d.pipeHandle)) {
     forms.bound = () => [arb({ port: d.v.fx.livePort, host: '127.0.0.1', localAddress: '127.0.0.1' },
       '{ port: LIVE, host: "127.0.0.1", localAddress: "127.0.0.1" }')];
   }
@@ -275,10 +290,11 @@ const socketGetters = ['bytesWritten', 'bytesRead', 'readyState', 'pending', 'co
 function socketStep(d: Draw): Step {
   const { v, rng } = d;
   const s = 'socket';
-  switch (rng.weighted({
+  const name = rng.weighted({
     connect: 12, write: 14, end: 8, setTimeout: 6, setNoDelay: 5, setKeepAlive: 5, address: 4, setEncoding: 4, destroy: 4,
     destroySoon: 2, resetAndDestroy: 3, pause: 1, resume: 1, ref: 1, unref: 1, cork: 1, uncork: 1, read: 2, getter: 8,
-  })) {
+  });
+  switch (name) {
     case 'connect': {
       // excluded: another connect() in the tick of one to an address
       // connect(2) refuses at once: node's error comes from inside that
@@ -286,20 +302,48 @@ function socketStep(d: Draw): Step {
       // excluded: connect() after destroy() in one tick: the two handles
       // close in that loop turn, and node emits their 'close' events in
       // reverse order (libuv's closing list), ours in order.
-      if (d.failsAtOnce || d.destroyed) return method(s, 'address', []);
+      // excluded on Windows: a second connect() while one is pending. On a
+      // pipe handle node.exe throws from its own code once the first
+      // completes (afterConnect asserts `connecting`: the second's EBUSY
+      // ended it). Under Wine a TCP connect to loopback completes, or is
+      // refused, at once (docs/DESIGN.md "Wine" 5), so node.exe's second
+      // ConnectEx races the first: EISCONN if it completed, EINVAL (Wine's
+      // answer for a ConnectEx while one is in flight) if not, ECONNABORTED
+      // if it was refused.
+      if (d.failsAtOnce || d.destroyed || (process.platform === 'win32' && d.connectPending)) {
+        return method(s, 'address', []);
+      }
       const a = d.tcpHandle || d.pipeHandle ? reconnectArgs(d) : connectArgs(d);
       d.failsAtOnce = a.some(refusedAtOnce);
       d.connectedInPlan = true;
+      d.connectPending = true;
       // From now on the socket may have either kind of handle.
       d.tcpHandle = true;
       d.pipeHandle = true;
       return { ...method(s, 'connect', a), connects: 'subject' };
     }
-    case 'write': return method(s, 'write', writeArgs(d, 3));
-    case 'end': return method(s, 'end', writeArgs(d, 25));
+    case 'write':
+    case 'end': {
+      const a = writeArgs(d, name === 'write' ? 3 : 25);
+      // A write (or end() with data) on an ended socket fails and destroys
+      // it ('write after end'). Under Wine that counts as a destroy for a
+      // later connect() (see 'connect'): its refusal at once (docs/DESIGN.md
+      // "Wine" 5) may come before or after the old handle's 'close' in
+      // node.exe; on Windows the refusal takes long enough to come after.
+      if (isWine && d.ended && (name === 'write' || a.length > 0)) d.destroyed = true;
+      return method(s, name, a);
+    }
     case 'setTimeout': return method(s, 'setTimeout', args(d, [() => v.duration(), () => v.callback()]));
     case 'setNoDelay': return method(s, 'setNoDelay', args(d, [() => v.bool()]));
-    case 'setKeepAlive': return method(s, 'setKeepAlive', args(d, [() => v.bool(), () => v.count()]));
+    case 'setKeepAlive': {
+      const a = args(d, [() => v.bool(), () => v.count()]);
+      // excluded under Wine (docs/DESIGN.md "Wine" 5: Wine refuses
+      // TCP_KEEPALIVE): keep-alive turned on before the connect made its
+      // socket, node.exe's libuv applies it inside that connect, which then
+      // fails ('connect UNKNOWN'); on Windows it connects, as iocp-net does.
+      if (isWine && d.connectPending && a.length > 0 && Boolean(a[0].value)) return method(s, 'address', []);
+      return method(s, 'setKeepAlive', a);
+    }
     case 'setEncoding': return method(s, 'setEncoding', args(d, [() => v.encoding()]));
     case 'destroy': {
       d.destroyed = true;
@@ -351,6 +395,10 @@ function serverStep(d: Draw): Step {
       // The first argument decides what listen() binds (an extra hostile one may have become it).
       const a = listenArgs(d);
       if (a.length > 0) a[0] = v.listenable(a[0], d.tag);
+      // excluded on Windows: a backlog that reaches the handle as 0 or less
+      // (Infinity, -1, 'x'...): Windows libuv's uv_tcp_listen asserts
+      // backlog > 0 (node.exe aborts; docs/DESIGN.md, after "Wine").
+      if (process.platform === 'win32' && mayAbortListen(a)) return method(s, 'address', []);
       return method(s, 'listen', a);
     }
     case 'close': return method(s, 'close', args(d, [() => v.callback()]));
@@ -362,6 +410,32 @@ function serverStep(d: Draw): Step {
     };
     default: return method(s, rng.pick(['address', 'ref', 'unref']), args(d, []));
   }
+}
+
+/**
+ * Might node's listen() hand its handle a backlog that is 0 or less as an
+ * int32? It takes `options.backlog || toNumber(args[1]) || toNumber(args[2])`
+ * (toNumber: a number >= 0, else false), then `backlog || 511`. Anything
+ * that is not a plain value (a getter, a Proxy, an object) counts as might.
+ */
+function mayAbortListen(a: Arb[]): boolean {
+  const risky = (n: number) => Boolean(n) && (n | 0) <= 0;
+  const plain = (x: unknown) => x === null || ['undefined', 'number', 'string', 'boolean'].includes(typeof x);
+  const first = a[0]?.value as any;
+  if (first !== null && typeof first === 'object') {
+    if (types.isProxy(first)) return true;
+    const own = Object.getOwnPropertyDescriptor(first, 'backlog');
+    if (own === undefined ? 'backlog' in first : !('value' in own)) return true;
+    const backlog = own?.value;
+    if (backlog) return !plain(backlog) || risky(Number(backlog));
+  }
+  for (const arg of [a[1], a[2]]) {
+    if (arg === undefined) continue;
+    if (!plain(arg.value)) return true;
+    const n = Number(arg.value);
+    if (n >= 0 && n) return risky(n);
+  }
+  return false;
 }
 
 function serverArgs(d: Draw): Arb[] {

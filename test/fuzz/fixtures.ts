@@ -13,8 +13,13 @@ export interface Fixtures {
   livePort: number;
   /** A port nothing listens on. */
   closedPort: number;
-  /** The same server on a unix socket. */
+  /** The same server on a unix socket (a named pipe on Windows). */
   livePipe: string;
+  /**
+   * Where pipe servers listen: dir on POSIX; on Windows a name under
+   * \\.\pipe\ (node.exe cannot listen on a file path: EACCES).
+   */
+  pipeDir: string;
   /** Private temp dir, also the child's cwd; holds a regular file named 'file'. */
   dir: string;
   /** Start of abstract unix socket names unique to this child ('\0...'). */
@@ -30,6 +35,12 @@ export interface FixtureHandles {
 
 export async function setUpFixtures(): Promise<FixtureHandles> {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'iocp-net-fuzz-')));
+  // The addon's path is read when the engine starts, after this chdir: a
+  // path relative to the old cwd (on Windows also '/work/...', which names
+  // the current drive: Wine's lane gives one) would name another file, and
+  // every iocp-net call would fail to load it (slowly: the fuzz file timed
+  // out under Wine). Pinned here, as the parent meant it.
+  if (process.env.IOCP_NET_ADDON) process.env.IOCP_NET_ADDON = path.resolve(process.env.IOCP_NET_ADDON);
   process.chdir(dir);
   fs.writeFileSync(path.join(dir, 'file'), 'a regular file');
   // Reads everything and never ends a connection, not even after the
@@ -43,15 +54,18 @@ export async function setUpFixtures(): Promise<FixtureHandles> {
   };
   const live = nodeNet.createServer({ allowHalfOpen: true }, reader);
   const livePipe = nodeNet.createServer({ allowHalfOpen: true }, reader);
+  const pipeDir = process.platform === 'win32' ? `\\\\.\\pipe\\${path.basename(dir)}` : dir;
+  const livePipePath = `${pipeDir}${path.sep}live.sock`;
   await new Promise<void>((r) => live.listen(0, '127.0.0.1', r));
-  await new Promise<void>((r) => livePipe.listen(path.join(dir, 'live.sock'), r));
+  await new Promise<void>((r) => livePipe.listen(livePipePath, r));
   const livePort = (live.address() as nodeNet.AddressInfo).port;
   const fx: Fixtures = {
     livePort,
     // Below the ephemeral range: no listen(0) can take it, and no connect to
     // it can pick it as its own source port (a TCP self-connect succeeds).
     closedPort: 1,
-    livePipe: path.join(dir, 'live.sock'),
+    livePipe: livePipePath,
+    pipeDir,
     dir,
     abstractPrefix: `\0iocp-net-fuzz-${process.pid}-`,
   };
@@ -61,6 +75,8 @@ export async function setUpFixtures(): Promise<FixtureHandles> {
   const stop = () => {
     live.close();
     livePipe.close();
+    // Windows cannot remove a process's current directory (EBUSY): leave it first.
+    process.chdir(os.tmpdir());
     fs.rmSync(dir, { recursive: true, force: true });
   };
   return { fx, dropConnections, stop };

@@ -10,6 +10,7 @@
 //   FUZZ_SEED=<n>    seed (default below; CI runs it)
 //   FUZZ_CALLS=<n>   number of calls (default 4000)
 //   FUZZ_CALL=<i>    run call i alone (replay)
+//   FUZZ_SHOW=<n>    how many differing calls to detail (default 10)
 //   big runs need tap's timeout off: FUZZ_CALLS=50000 npx tap -t0 test/fuzz/net-fuzz.test.ts
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -134,7 +135,7 @@ t.test(`${end - first} fuzz calls, seed ${seed}: iocp-net behaves as node:net`, 
   for (let i = first; i < end; i++) {
     if (JSON.stringify(reference.get(i)?.outcome) !== JSON.stringify(tested.get(i)?.outcome)) differences.push(i);
   }
-  for (const i of differences.slice(0, 10)) {
+  for (const i of differences.slice(0, Number(process.env.FUZZ_SHOW ?? 10))) {
     t.fail(`call #${i}: ${reference.get(i)?.text ?? tested.get(i)?.text ?? '?'}`, {
       seed, replay: replay(i), differs: differingParts(reference.get(i)?.outcome, tested.get(i)?.outcome),
     });

@@ -101,7 +101,7 @@ export class Observation {
     this.done = true;
     if (this.outcome.uncaught.length > 0) this.forgetOrder();
     const named = mask(this.outcome, {
-      LIVE: fx.livePort, LIVEPIPE: fx.livePipe, DIR: fx.dir,
+      LIVE: fx.livePort, LIVEPIPE: fx.livePipe, ...(fx.pipeDir === fx.dir ? {} : { PIPEDIR: fx.pipeDir }), DIR: fx.dir,
       // The abstract name, as is and as util.inspect writes it.
       '\\0ABSTRACT': fx.abstractPrefix, '\\x00ABSTRACT': `\\x00${fx.abstractPrefix.slice(1)}`,
     });

@@ -61,7 +61,7 @@ export async function makeSubject(net: any, kind: SubjectKind, fx: Fixtures, ind
     }
     case 'server:fresh': return net.createServer();
     case 'server:listening': return listening(net.createServer(), 0, '127.0.0.1');
-    case 'server:pipe': return listening(net.createServer(), path.join(fx.dir, `server-${index}.sock`));
+    case 'server:pipe': return listening(net.createServer(), `${fx.pipeDir}${path.sep}server-${index}.sock`);
     case 'server:closed': {
       const server = await listening(net.createServer(), 0, '127.0.0.1');
       await new Promise<void>((resolve) => server.close(() => resolve()));
