@@ -28,6 +28,10 @@ const [first, end] = only === undefined ? [0, calls] : [only, only + 1];
 const SILENCE_MS = 30_000;
 /** At most this many crashes are run past per implementation. */
 const MAX_CRASHES = 50;
+/** Windows node.exe under Wine (as in calls.ts; test/impl.ts isWine would load iocp-net). */
+const isWine = process.platform === 'win32' && 'WINELOADER' in process.env;
+/** Under Wine, differing calls are replayed only when there are this many or fewer. */
+const MAX_WINE_REPLAYS = 10;
 
 interface Result {
   text?: string;
@@ -131,9 +135,31 @@ t.test(`${end - first} fuzz calls, seed ${seed}: iocp-net behaves as node:net`, 
     t.fail(`node:net itself crashed on call #${i}: exclude such calls in calls.ts`, { seed, replay: replay(i), outcome: r.outcome });
   }
   if (!tested) return;
-  const differences: number[] = [];
+  const same = (a: Result | undefined, b: Result | undefined) => JSON.stringify(a?.outcome) === JSON.stringify(b?.outcome);
+  let differences: number[] = [];
   for (let i = first; i < end; i++) {
-    if (JSON.stringify(reference.get(i)?.outcome) !== JSON.stringify(tested.get(i)?.outcome)) differences.push(i);
+    if (!same(reference.get(i), tested.get(i))) differences.push(i);
+  }
+  if (isWine && differences.length > 0 && differences.length <= MAX_WINE_REPLAYS) {
+    // Loosened under Wine: a call whose outcome differs counts only if it
+    // differs again when replayed alone (twice). Under Wine loopback
+    // connects complete or are refused at once and every completion goes
+    // through wineserver (docs/DESIGN.md "Wine"), so node.exe's own answer
+    // to a call that races its peer (an accepted socket's 'end' against its
+    // close, a reconnect against a 'close') varies from run to run: about one
+    // 1,000-call run in three had such a call. A real difference replays.
+    const kept: number[] = [];
+    for (const i of differences) {
+      let agreed = false;
+      for (let attempt = 0; attempt < 2 && !agreed; attempt++) {
+        const a = (await runChild(nodeImpl, i, i + 1)).results.get(i);
+        const b = (await runChild(iocp!, i, i + 1)).results.get(i);
+        agreed = a !== undefined && b !== undefined && same(a, b);
+      }
+      if (agreed) t.comment(`call #${i} differed in the run but agreed when replayed alone (a race under Wine): ${replay(i)}`);
+      else kept.push(i);
+    }
+    differences = kept;
   }
   for (const i of differences.slice(0, Number(process.env.FUZZ_SHOW ?? 10))) {
     t.fail(`call #${i}: ${reference.get(i)?.text ?? tested.get(i)?.text ?? '?'}`, {
