@@ -144,7 +144,10 @@ export interface Engine extends NativeEngine {
   stats(): EngineStats & { pendingWrites: number };
 }
 
-type BatchFn = (records: Float64Array, count: number, buffers: Buffer[] | undefined, callbacks: WriteCallback[] | undefined) => void;
+/** A batch's received bytes: the small reads' staging ArrayBuffer alone, or an Array with it (or a hole)
+ *  at index 0 and the reads with Buffers of their own after it (src/receive_buffers.h). */
+type Received = ArrayBuffer | Array<ArrayBuffer | Buffer>;
+type BatchFn = (records: Float64Array, count: number, buffers: Received | undefined, callbacks: WriteCallback[] | undefined) => void;
 
 interface Binding {
   open(onBatch: BatchFn, options?: EngineOptions): NativeEngine & { [kJsEngine]?: Engine };
@@ -200,10 +203,12 @@ function optionsFromEnvironment(): EngineOptions {
 
 /**
  * The bytes of one received chunk: a read of its own is its Buffer as made by
- * the addon; small reads of a batch share one Buffer and get a view of it.
+ * the addon; a small read is copied out of the staging ArrayBuffer (reused by
+ * the next batch) into a Buffer from node's pool, as Buffer.from makes it.
  */
-function receivedBytes(buffers: Buffer[], index: number, offset: number, size: number): Buffer {
-  const buffer = buffers[index];
+function receivedBytes(received: Received, index: number, offset: number, size: number): Buffer {
+  if (index === 0) return Buffer.from(new Uint8Array(Array.isArray(received) ? received[0] as ArrayBuffer : received, offset, size));
+  const buffer = (received as Buffer[])[index];
   if (offset === 0 && size === buffer.length) return buffer;
   return Buffer.from(buffer.buffer, buffer.byteOffset + offset, size);
 }
@@ -248,7 +253,7 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
   const abort = constants.closeMode.abort;
   const { writev, close, stats } = native;
 
-  function deliver(records: Float64Array, base: number, buffers: Buffer[] | undefined, callbacks: WriteCallback[] | undefined): void {
+  function deliver(records: Float64Array, base: number, buffers: Received | undefined, callbacks: WriteCallback[] | undefined): void {
     const kind = records[base];
     const handle = records[base + 1];
     const status = records[base + 2];
@@ -319,7 +324,7 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
      * done (the addon then reports it like any I/O callback exception), later
      * ones on the next tick.
      */
-    dispatch(records: Float64Array, count: number, buffers: Buffer[] | undefined, callbacks: WriteCallback[] | undefined): void {
+    dispatch(records: Float64Array, count: number, buffers: Received | undefined, callbacks: WriteCallback[] | undefined): void {
       let failed = false;
       let firstError: unknown;
       for (let i = 0, base = 0; i < count; i++, base += fields) {

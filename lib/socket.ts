@@ -855,13 +855,14 @@ export class Socket extends Duplex implements nodeNet.Socket {
       early = owner.committedBytes + bytes <= hwm;
     }
     if (early) {
+      // (writtenNow: the kernel took it at once, see TryWrite in src/writev.cc.)
       const err = engine.writev(this[kHandle], chunks, encodings, noop, true);
-      if (err !== 0) {
+      if (err !== 0 && err !== engine.writtenNow) {
         cb(new ErrnoException(err, 'write'));
         return;
       }
       this[kBytesWritten] += bytes;
-      owner.committedBytes += bytes;
+      if (err === 0) owner.committedBytes += bytes;
       cb(null);
       return;
     }

@@ -201,8 +201,13 @@ class Backend {
   // *written (0 if it took nothing); the caller Write()s the rest. Otherwise
   // (writes queued, not connected, closing, any error) returns UV_EAGAIN and
   // sends nothing, so ordering and error reporting stay Write()'s. Used for
-  // large writes: the caller's memory is free again on return.
-  virtual int TryWrite(HandleId id, const WriteSlice* slices, size_t count, size_t* written) = 0;
+  // large writes: the caller's memory is free again on return. And for the
+  // first small write of a turn (`first_of_turn`): a reply goes out while its
+  // caller is still running, as node's does, not after the rest of the JS
+  // batch; UV_EAGAIN if the handle already sent one at once since the last
+  // Flush, so the turn's later small writes still gather into one send (rule 1).
+  virtual int TryWrite(HandleId id, const WriteSlice* slices, size_t count, size_t* written,
+                       bool first_of_turn = false) = 0;
   virtual int Shutdown(HandleId id) = 0;   // after pending writes: shutdown(SHUT_WR); kShutdown
   virtual int Close(HandleId id, CloseMode mode) = 0;
 

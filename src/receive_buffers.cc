@@ -69,15 +69,33 @@ bool ReceiveBuffers::Copy(const uint8_t* data, size_t size, uint32_t* index, siz
 bool ReceiveBuffers::Publish(napi_value* buffers) {
   if (failed_) return false;
   if (own_.empty() && small_.empty()) return napi_get_undefined(env_, buffers) == napi_ok;
+  napi_value small = nullptr;
+  if (!small_.empty()) {
+    if (staging_ref_ == nullptr || staging_size_ < small_.size()) {
+      DropStaging();
+      size_t size = small_.size() < kSlabSize ? kSlabSize : small_.size();
+      void* memory = nullptr;
+      napi_value created;
+      if (napi_create_arraybuffer(env_, size, &memory, &created) != napi_ok ||
+          napi_create_reference(env_, created, 1, &staging_ref_) != napi_ok) {
+        staging_ref_ = nullptr;
+        return false;
+      }
+      staging_memory_ = static_cast<uint8_t*>(memory);
+      staging_size_ = size;
+    }
+    if (napi_get_reference_value(env_, staging_ref_, &small) != napi_ok || small == nullptr) return false;
+    std::memcpy(staging_memory_, small_.data(), small_.size());
+    // A batch of unusually many small reads should not pin its staging memory forever.
+    if (staging_size_ > kMaxKeptStaging) DropStaging();
+    if (own_.empty()) {
+      *buffers = small;
+      return true;
+    }
+  }
   napi_value array;
   if (napi_create_array_with_length(env_, own_.size() + 1, &array) != napi_ok) return false;
-  if (!small_.empty()) {
-    void* memory = nullptr;
-    napi_value small;
-    if (napi_create_buffer(env_, small_.size(), &memory, &small) != napi_ok) return false;
-    std::memcpy(memory, small_.data(), small_.size());
-    if (napi_set_element(env_, array, kSmallIndex, small) != napi_ok) return false;
-  }
+  if (small != nullptr && napi_set_element(env_, array, kSmallIndex, small) != napi_ok) return false;
   for (size_t i = 0; i < own_.size(); ++i) {
     if (napi_set_element(env_, array, static_cast<uint32_t>(i + 1), own_[i]) != napi_ok) return false;
   }
@@ -85,7 +103,15 @@ bool ReceiveBuffers::Publish(napi_value* buffers) {
   return true;
 }
 
+void ReceiveBuffers::DropStaging() {
+  if (staging_ref_ != nullptr) napi_delete_reference(env_, staging_ref_);
+  staging_ref_ = nullptr;
+  staging_memory_ = nullptr;
+  staging_size_ = 0;
+}
+
 void ReceiveBuffers::Release() {
+  DropStaging();
   if (slab_ref_ != nullptr) napi_delete_reference(env_, slab_ref_);
   slab_ref_ = nullptr;
   slab_memory_ = nullptr;

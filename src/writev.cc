@@ -143,13 +143,20 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
   // One chunk (the common write(), without building arrays) or an Array.
   bool single = !info[1].IsArray();
   Napi::Value encodings_value = info[2];
-  bool has_encodings = !encodings_value.IsNull() && !encodings_value.IsUndefined();
+  // (One napi call per check: this runs for every write, and on a sequential
+  // round trip before the reply is sent.)
+  napi_valuetype encodings_type = napi_undefined;
+  napi_typeof(env, encodings_value, &encodings_type);
+  bool has_encodings = encodings_type != napi_null && encodings_type != napi_undefined;
   if (has_encodings && !single && !encodings_value.IsArray()) {
     ThrowTypeError(env, "The \"encodings\" argument must be an Array or null");
   }
-  if (!info[3].IsFunction()) ThrowTypeError(env, "The \"callback\" argument must be of type function");
+  napi_valuetype callback_type = napi_undefined;
+  napi_typeof(env, info[3], &callback_type);
+  if (callback_type != napi_function) ThrowTypeError(env, "The \"callback\" argument must be of type function");
   // committed: the caller completes this write now (see Backend::Write).
-  bool committed = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
+  bool committed = false;
+  if (napi_get_value_bool(env, info[4], &committed) != napi_ok) committed = false;  // not a boolean
 
   // Check every chunk before anything is kept: a TypeError leaves no trace.
   uint32_t count = single ? 1 : info[1].As<Napi::Array>().Length();
@@ -214,14 +221,19 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
     if (parsed[i].is_string && !slices[i].borrowed) slices[i].data = scratch.data() + parsed[i].scratch_offset;
   }
 
-  // A large write first goes straight to the kernel when the socket has
-  // nothing queued, as node's do (uv_try_write): then nothing is pinned, the
-  // JS Buffer is free on return (it dies young instead of being kept across
-  // garbage collections), and the write completes synchronously.
+  // A write first goes straight to the kernel when the socket has nothing
+  // queued, as node's do (uv_try_write). A large one: then nothing is pinned,
+  // the JS Buffer is free on return (it dies young instead of being kept
+  // across garbage collections), and the write completes synchronously. A
+  // small committed one, if it is the socket's first this turn: a reply
+  // leaves while its 'data' listener still runs, not after the rest of the
+  // batch, the microtasks and the loop's other callbacks (sequential 64 B
+  // round trips, p50: 16.5 -> 14.5 us); the turn's later small writes gather
+  // into one send at Flush (rule 1). EngineCore::TryWrite says when not.
   uint32_t first = 0;
-  if (any_borrowed) {
+  if (any_borrowed || committed) {
     size_t written = 0;
-    if (backend->TryWrite(handle, slices.data(), count, &written) == 0) {
+    if (backend->TryWrite(handle, slices.data(), count, &written, !any_borrowed) == 0) {
       while (first < count && written >= slices[first].size) {
         written -= slices[first].size;
         ++first;
@@ -236,7 +248,7 @@ int Writev(Engine& engine, const Napi::CallbackInfo& info) {
   // no callback: the engine reports it only if it fails, as token 0 (the
   // socket's owner hears of it).
   if (committed && !any_borrowed) {
-    int rc = backend->Write(handle, slices.data(), count, kCommittedToken, true);
+    int rc = backend->Write(handle, slices.data() + first, count - first, kCommittedToken, true);
     engine.UpdateLiveness();
     return rc;
   }

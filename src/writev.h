@@ -14,7 +14,8 @@
 //   kept referenced (WritePins) until the write's kWritten event; larger
 //   strings are encoded once into memory the write owns, lent the same way.
 //   Such a write is first offered to the kernel synchronously (TryWrite);
-//   only what it does not take is queued and pinned.
+//   only what it does not take is queued and pinned. So is a small committed
+//   write that is its socket's first in the turn (see Writev).
 // 16 KiB: below it a memcpy (about a microsecond) costs less than pinning
 // (a persistent reference created and deleted, one more iovec) and keeps the
 // JS Buffer free for reuse at once; above it the copy dominates and grows.

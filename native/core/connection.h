@@ -54,6 +54,9 @@ struct ConnectionState {
   int write_error = 0;
   bool writes_fail_after_read = false; // write_error waits for the receive to report first
   bool sent_notice_wanted = false;     // kSent once no committed byte is left unsent
+  uint32_t write_turn = 0;             // the send turn of its last write, and how many it had:
+  uint32_t writes_in_turn = 0;         //   a turn's first small write may go at once (TryWrite),
+  bool gathers_writes = false;         //   unless its last turn with a send gathered several
 
   // shutdown / close
   bool shutdown_requested = false;

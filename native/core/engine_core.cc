@@ -256,16 +256,28 @@ int EngineCore::Write(HandleId id, const WriteSlice* slices, size_t count, uint6
   if (conn->shutdown_requested) return UV_EPIPE;
   if (!conn->connected && !conn->connecting) return UV_EPIPE;
   conn->send.Append(send_pool_, slices, count, token, committed);
+  NoteWrite(conn);
   MarkDirty(conn);
   UpdateActive(conn);
   return 0;
 }
 
-int EngineCore::TryWrite(HandleId id, const WriteSlice* slices, size_t count, size_t* written) {
+int EngineCore::TryWrite(HandleId id, const WriteSlice* slices, size_t count, size_t* written,
+                         bool first_of_turn) {
   *written = 0;
   Connection* conn = Find(id);
   if (conn == nullptr || conn->listener || !conn->connected || conn->closing || conn->finalized) return UV_EAGAIN;
   if (conn->shutdown_requested || conn->write_error != 0 || conn->WritesPending()) return UV_EAGAIN;
+  // Small writes: only a turn's first; not on a socket that gathered several
+  // writes in its last turn with writes (it most likely will again: one send
+  // for all of them then, not two); and not after a large batch, where the
+  // server is busy and latency is queueing (sending each reply as it is made
+  // woke the client per reply, not per batch: HTTP at 100 connections lost
+  // 5 % on epoll).
+  if (first_of_turn && (conn->write_turn == send_turn_ || conn->gathers_writes ||
+                        delivered_ > kEagerSendMaxBatch)) {
+    return UV_EAGAIN;
+  }
   IoBuffer buffers[kMaxSendBuffers];
   size_t n = 0;
   for (size_t i = 0; i < count && n < kMaxSendBuffers; ++i) {
@@ -277,6 +289,7 @@ int EngineCore::TryWrite(HandleId id, const WriteSlice* slices, size_t count, si
   if (n == 0) return UV_EAGAIN;
   int64_t sent = sockets::SendNow(conn->fd, buffers, n);
   if (sent < 0) return UV_EAGAIN;  // would block, or an error Write() will report
+  NoteWrite(conn);
   *written = static_cast<size_t>(sent);
   conn->send.SentDirectly(*written);
   return 0;
@@ -493,12 +506,23 @@ void EngineCore::MarkDirty(Connection* conn) {
   }
 }
 
+void EngineCore::NoteWrite(Connection* conn) {
+  if (conn->write_turn != send_turn_) {
+    conn->write_turn = send_turn_;
+    conn->writes_in_turn = 0;
+  }
+  if (conn->writes_in_turn < UINT32_MAX) ++conn->writes_in_turn;
+}
+
 void EngineCore::StartPendingSends() {
+  uint32_t turn = send_turn_;
+  if (++send_turn_ == 0) send_turn_ = 1;  // a new turn (never 0: a new handle's write_turn)
   flushing_.swap(dirty_);  // a send may list its connection again for the next turn
   for (HandleId id : flushing_) {
     Connection* conn = Find(id);
     if (conn == nullptr) continue;
     conn->send_dirty = false;
+    if (conn->write_turn == turn) conn->gathers_writes = conn->writes_in_turn > 1;
     StartSendIfReady(conn);
     MaybeFinishClose(conn);
     UpdateActive(conn);

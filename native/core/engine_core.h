@@ -47,7 +47,8 @@ class EngineCore : public Backend {
   int ReadStart(HandleId id) override;
   int ReadStop(HandleId id) override;
   int Write(HandleId id, const WriteSlice* slices, size_t count, uint64_t token, bool committed) override;
-  int TryWrite(HandleId id, const WriteSlice* slices, size_t count, size_t* written) override;
+  int TryWrite(HandleId id, const WriteSlice* slices, size_t count, size_t* written,
+               bool first_of_turn = false) override;
   int Shutdown(HandleId id) override;
   int Close(HandleId id, CloseMode mode) override;
   int SetNoDelay(HandleId id, bool enable) override;
@@ -169,8 +170,12 @@ class EngineCore : public Backend {
   // says 'write ECONNRESET' (false).
   bool read_error_before_write_error_ = true;
   static constexpr size_t kMaxSendBuffers = 128;  // buffers per gathered send
+  // TryWrite sends a turn's first small write at once only after a Drain of
+  // at most this many events (see there).
+  static constexpr size_t kEagerSendMaxBatch = 16;
 
  private:
+  void NoteWrite(Connection* conn);  // counts the turn's writes (see TryWrite)
   Connection* Adopt(SocketHandle fd, int family);
   void Release(Connection* conn);
   void UpdateActive(Connection* conn);
@@ -201,6 +206,7 @@ class EngineCore : public Backend {
   std::vector<Connection*> free_;  // released ones, reused by Adopt
   std::vector<HandleId> dirty_;    // connections with writes to start at Flush
   std::vector<HandleId> flushing_;
+  uint32_t send_turn_ = 1;         // counts Flushes (TryWrite's first small write of a turn)
   EventQueue events_;
   DeadlineQueue deadlines_;
   IdleLists idle_;

@@ -41,6 +41,24 @@ void AcceptAndTrack(Loop& loop, std::map<HandleId, Seen>& seen, HandleId* accept
   };
 }
 
+HandleId ConnectAndAccept(Loop& loop, std::map<HandleId, Seen>& seen, uint16_t port, const HandleId& accepted);
+
+// A loop with a listener and one client connected to it, the accepted peer
+// tracked in `seen` (reading or not).
+struct OneConnection {
+  explicit OneConnection(bool read, const BackendOptions& options = SmallOptions()) : loop(options) {
+    uint16_t port = 0;
+    server = loop.ListenTcp("127.0.0.1", &port);
+    AcceptAndTrack(loop, seen, &accepted, read);  // keeps &accepted: a member, as long-lived as the loop
+    client = ConnectAndAccept(loop, seen, port, accepted);
+  }
+  Loop loop;
+  std::map<HandleId, Seen> seen;
+  HandleId server = kInvalidHandle;
+  HandleId accepted = kInvalidHandle;
+  HandleId client = kInvalidHandle;
+};
+
 // Connects a client to `port` and waits until it is connected and accepted.
 HandleId ConnectAndAccept(Loop& loop, std::map<HandleId, Seen>& seen, uint16_t port, const HandleId& accepted) {
   HandleId client = loop.ConnectTcp("127.0.0.1", port);
@@ -417,14 +435,50 @@ TEST(try_write_only_when_nothing_is_queued) {
   loop.CloseAll({client, accepted, server});
 }
 
+// A turn's first small write goes at once (TryWrite with first_of_turn), so
+// a reply leaves while its caller runs; the turn's later writes gather into
+// one send at Flush (rule 1), and so does the next turn's first write when the
+// last turn with writes gathered several (it will likely do so again).
+TEST(try_write_first_small_write_of_a_turn) {
+  OneConnection one(/*read=*/true);
+  Loop& loop = one.loop;
+  std::map<HandleId, Seen>& seen = one.seen;
+  const HandleId server = one.server, accepted = one.accepted, client = one.client;
+  loop->Flush();  // a turn of its own: the connect's turn wrote nothing
+
+  const uint8_t* text = reinterpret_cast<const uint8_t*>("abcdef");
+  WriteSlice a{text, 1, false}, b{text + 1, 1, false}, c{text + 2, 1, false};
+  WriteSlice d{text + 3, 1, false}, e{text + 4, 1, false}, f{text + 5, 1, false};
+  size_t written = 99;
+  CHECK_EQ(loop->TryWrite(client, &a, 1, &written, true), 0);  // the turn's first: sent now
+  CHECK_EQ(written, 1u);
+  CHECK_EQ(loop->QueuedBytes(client), 0u);
+  CHECK_EQ(loop->TryWrite(client, &b, 1, &written, true), UV_EAGAIN);  // the second waits for Flush
+  CHECK_EQ(written, 0u);
+  CHECK_EQ(loop->Write(client, &b, 1, 1), 0);
+  loop->Flush();  // this turn gathered two writes
+
+  CHECK_EQ(loop->TryWrite(client, &c, 1, &written, true), UV_EAGAIN);  // so the next turn's first gathers too
+  CHECK_EQ(loop->Write(client, &c, 1, 2), 0);
+  CHECK(loop.RunUntil([&] { return loop.WrittenCount(1) == 1 && loop.WrittenCount(2) == 1; }));
+  loop->Flush();
+  CHECK_EQ(loop->TryWrite(client, &d, 1, &written, true), 0);  // c's turn had one write: sent now again
+  CHECK_EQ(written, 1u);
+  CHECK_EQ(loop->TryWrite(client, &e, 1, &written, true), UV_EAGAIN);
+  CHECK_EQ(loop->Write(client, &e, 1, 3), 0);
+  loop->Flush();
+  CHECK(loop.RunUntil([&] { return loop.WrittenCount(3) == 1; }));
+  CHECK_EQ(loop->TryWrite(client, &f, 1, &written, true), UV_EAGAIN);  // d and e's turn gathered two
+  CHECK_EQ(loop->Write(client, &f, 1, 4), 0);
+  CHECK(loop.RunUntil([&] { return seen[accepted].data == "abcdef"; }));
+  loop.CloseAll({client, accepted, server});
+}
+
 TEST(half_close_both_ways) {
-  Loop loop;
-  uint16_t port = 0;
-  HandleId server = loop.ListenTcp("127.0.0.1", &port);
-  std::map<HandleId, Seen> seen;
-  HandleId accepted = kInvalidHandle;
-  AcceptAndTrack(loop, seen, &accepted, /*read=*/true);
-  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
+  OneConnection one(/*read=*/true);
+  Loop& loop = one.loop;
+  std::map<HandleId, Seen>& seen = one.seen;
+  const HandleId server = one.server, accepted = one.accepted, client = one.client;
   CHECK_EQ(loop->ReadStart(client), 0);
   static const char kRequest[] = "request";
   WriteSlice request{reinterpret_cast<const uint8_t*>(kRequest), 7, true};
@@ -449,13 +503,10 @@ TEST(half_close_both_ways) {
 }
 
 TEST(peer_reset_econnreset) {
-  Loop loop;
-  uint16_t port = 0;
-  HandleId server = loop.ListenTcp("127.0.0.1", &port);
-  std::map<HandleId, Seen> seen;
-  HandleId accepted = kInvalidHandle;
-  AcceptAndTrack(loop, seen, &accepted, /*read=*/true);
-  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
+  OneConnection one(/*read=*/true);
+  Loop& loop = one.loop;
+  std::map<HandleId, Seen>& seen = one.seen;
+  const HandleId server = one.server, accepted = one.accepted, client = one.client;
   CHECK_EQ(loop->Close(client, CloseMode::kReset), 0);
   REQUIRE(loop.RunUntil([&] { return seen[accepted].read_error != 0 || seen[accepted].end; }));
   CHECK_EQ(seen[accepted].read_error, UV_ECONNRESET);
@@ -517,13 +568,9 @@ TEST(graceful_close_delivers_pending_sends) {
 TEST(graceful_close_timeout_aborts) {
   BackendOptions options = SmallOptions();
   options.close_timeout_ms = 300;
-  Loop loop(options);
-  uint16_t port = 0;
-  HandleId server = loop.ListenTcp("127.0.0.1", &port);
-  HandleId accepted = kInvalidHandle;
-  std::map<HandleId, Seen> seen;
-  AcceptAndTrack(loop, seen, &accepted, /*read=*/false);  // never reads
-  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
+  OneConnection one(/*read=*/false, options);  // never reads
+  Loop& loop = one.loop;
+  const HandleId server = one.server, accepted = one.accepted, client = one.client;
   std::vector<uint8_t> big(32u << 20, 'z');
   WriteSlice slice{big.data(), big.size(), false};
   CHECK_EQ(loop->Write(client, &slice, 1, 1), 0);
