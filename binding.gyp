@@ -6,6 +6,7 @@
       "sources": [
         "src/addon.cc",
         "src/address_info.cc",
+        "src/close_phase.cc",
         "src/engine.cc",
         "src/engine_methods.cc",
         "src/event_batch.cc",

@@ -103,6 +103,8 @@ interface NativeEngine {
   notifyWhenCommittedSent(handle: number): number;
   /** Writes accepted and not completed yet (their callbacks and pinned Buffers are held). */
   stats(): { pendingWrites: number };
+  /** fn() in the loop's close phase, where node's handle close callbacks run (src/close_phase.h); 0 or an errno. */
+  closePhase(fn: () => void): number;
 }
 
 /** The numbers shared with the C++ side (src/addon.cc Constants). */
@@ -366,7 +368,7 @@ function unavailableEngine(errno: number, constants: Constants): Engine {
     setNoDelay: badHandle, setKeepAlive: badHandle, setTypeOfService: badHandle, getTypeOfService: badHandle,
     setUserTimeout: badHandle, setIdleTimeout: badHandle, sockname: badHandle, peername: badHandle,
     ref: badHandle, unref: badHandle, queuedBytes: () => 0, committedBytes: () => 0, notifyWhenCommittedSent: badHandle,
-    setOwner() {}, stats: () => ({ pendingWrites: 0, owners: 0 }),
+    setOwner() {}, stats: () => ({ pendingWrites: 0, owners: 0 }), closePhase: badHandle,
   };
 }
 

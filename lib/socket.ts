@@ -985,10 +985,14 @@ export class Socket extends Duplex implements nodeNet.Socket {
         if (abortAttempt !== null) {
           this[kAbortPendingAttempt] = null;
           abortAttempt();
+          // An attempt's handle may be closing (autoSelectFamily): its
+          // 'connectionAttemptFailed' comes from the engine first.
+          setImmediate(emitCloseEvent, this, isException);
+        } else {
+          // connect() was called but no attempt is in flight yet (DNS): node
+          // closes its idle handle, whose callback runs in the loop's close phase.
+          inClosePhase(() => emitCloseEvent(this, isException));
         }
-        // connect() was called but no attempt is in flight yet (DNS): node closes
-        // its idle handle, whose callback runs in the loop's close phase.
-        setImmediate(emitCloseEvent, this, isException);
       }
       cb(exception);
     } else {
@@ -1347,6 +1351,16 @@ function unixConnectStatus(path: string): number {
   }
 }
 
+/**
+ * fn() where node runs a handle's close callback: the loop's close phase
+ * (after this turn's setImmediate callbacks, or the next turn's close phase
+ * when called from one). A setImmediate instead came a turn late when
+ * called from a setImmediate callback.
+ */
+function inClosePhase(fn: () => void): void {
+  if (getEngine().closePhase(fn) !== 0) setImmediate(fn);
+}
+
 /** _destroy's handle close: 'close' follows once the engine reports the handle closed. */
 function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, reset: boolean,
                      isException: boolean): void {
@@ -1357,7 +1371,7 @@ function closeHandle(socket: Socket, owner: SocketHandleOwner, handle: number, r
     // wait for the kernel to send, ours does not wait for that either.
     owner.closeState = CloseState.Done;
     engine.close(handle, CloseMode.Abort);
-    setImmediate(emitCloseEvent, socket, isException);
+    inClosePhase(() => emitCloseEvent(socket, isException));
     return;
   }
   owner.closeState = isException ? CloseState.EmitHadError : CloseState.EmitClean;

@@ -41,7 +41,7 @@ const MINGW_CXX = 'x86_64-w64-mingw32-g++-posix';
 const MINGW_DLLTOOL = 'x86_64-w64-mingw32-dlltool';
 const WINDOWS_FLAGS = ['-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX', '-D_WIN32_WINNT=0x0A00', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'];
 // The libuv functions the bridge (src/) calls, exported by node.exe.
-const NODE_UV_EXPORTS = ['uv_async_init', 'uv_async_send', 'uv_close', 'uv_poll_init', 'uv_poll_start', 'uv_poll_stop',
+const NODE_UV_EXPORTS = ['uv_async_init', 'uv_async_send', 'uv_close', 'uv_idle_init', 'uv_poll_init', 'uv_poll_start', 'uv_poll_stop',
   'uv_prepare_init', 'uv_prepare_start', 'uv_ref', 'uv_unref'];
 
 /** Import libraries for node.exe (N-API from node-api-headers' def file, libuv from the list above) in `dir`; the link arguments. */

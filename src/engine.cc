@@ -41,6 +41,7 @@ Engine* Engine::Create(Napi::Env env, const BackendOptions& options, Napi::Objec
     throw e;
   }
   if (engine->backend_->PollFd() < 0) engine->backend_->SetWakeCallback(&LoopDriver::Wake, &engine->driver_);
+  engine->close_phase_.reset(new ClosePhase(env, loop));
   return engine;
 }
 
@@ -128,6 +129,7 @@ void Engine::Teardown(void (*done)(void* arg), void* arg) {
   async_context_ = nullptr;
   on_batch_.Reset();
   receiver_.Reset();
+  if (close_phase_) close_phase_->Teardown();
   driver_.Close(done, arg);
 }
 

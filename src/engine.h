@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "backend.h"
+#include "close_phase.h"
 #include "event_batch.h"
 #include "loop_driver.h"
 #include "write_pins.h"
@@ -34,6 +35,8 @@ class Engine final : private LoopDriver::Client {
   // Null once torn down (env cleanup): methods then fail with UV_EBADF.
   Backend* backend() const { return backend_.get(); }
   WritePins& pins() { return pins_; }
+  // Null until the engine watches the loop.
+  ClosePhase* close_phase() { return close_phase_.get(); }
   Napi::Object receiver() const { return receiver_.Value(); }
 
   // After any call that may start or end activity (or change a ref): keep
@@ -64,6 +67,7 @@ class Engine final : private LoopDriver::Client {
   Napi::FunctionReference on_batch_;
   napi_async_context async_context_ = nullptr;  // made at the first batch
   LoopDriver driver_;
+  std::unique_ptr<ClosePhase> close_phase_;
 };
 
 }  // namespace bridge

@@ -258,6 +258,15 @@ void Method(Napi::Env env, Napi::Object target, const char* name, Engine* engine
 
 }  // namespace
 
+// closePhase(fn): fn() in the loop's close phase (src/close_phase.h).
+Napi::Value ClosePhaseMethod(const Napi::CallbackInfo& info) {
+  Engine& engine = EngineOf(info);
+  if (!info[0].IsFunction()) return Result(info, UV_EINVAL);
+  ClosePhase* close_phase = engine.close_phase();
+  if (engine.backend() == nullptr || close_phase == nullptr) return Result(info, UV_EBADF);
+  return Result(info, close_phase->Schedule(info[0]));
+}
+
 void DefineEngineMethods(Napi::Env env, Napi::Object target, Engine* engine) {
   Method<ListenTcp>(env, target, "listenTcp", engine);
   Method<ListenPipe>(env, target, "listenPipe", engine);
@@ -283,6 +292,7 @@ void DefineEngineMethods(Napi::Env env, Napi::Object target, Engine* engine) {
   Method<CommittedBytes>(env, target, "committedBytes", engine);
   Method<NotifyWhenCommittedSent>(env, target, "notifyWhenCommittedSent", engine);
   Method<Stats>(env, target, "stats", engine);
+  Method<ClosePhaseMethod>(env, target, "closePhase", engine);
   target.Set("backend", Napi::String::New(env, engine->backend()->Name()));
 }
 
