@@ -3,7 +3,7 @@
 // ERR_SERVER_NOT_RUNNING after that 'close'. Repeated calls while the
 // listening socket is still closing each owe their own 'close' too.
 import t from 'tap';
-import { compare, listen, delay, Net, Server } from './impl';
+import { compare, listen, delay, isWine, Net, Server } from './impl';
 
 /** Logs 'close' events and close callbacks of `server` into one ordered list. */
 function closeLog(server: Server): { log: string[]; cb: (err?: Error) => void } {
@@ -130,5 +130,11 @@ compare(t, "close(): 'close' on the next tick, the port free for a new server in
     again.listen(port, '127.0.0.1', () => { log.push('listen again'); again.close(() => resolve()); });
   }));
   await settle();
-  return log;
-}, (t, r) => t.strictSame(r, ['close cb', 'close', 'tick', 'listen again', 'client ECONNREFUSED', 'immediate']));
+  // Under Wine, iocp-net's connect refusal reaches the loop from an I/O thread
+  // through the wineserver (uv_async); once in about six loaded CI runs it
+  // came after the first check phase, after 'immediate'. node.exe's libuv
+  // reads it from the loop's own completion port. There only the rest of the
+  // order is compared.
+  return isWine ? log.filter((entry) => entry !== 'immediate') : log;
+}, (t, r) => t.strictSame(r, ['close cb', 'close', 'tick', 'listen again', 'client ECONNREFUSED', 'immediate']
+  .filter((entry) => !isWine || entry !== 'immediate')));
