@@ -1,5 +1,5 @@
 // The backend interface: the one contract between the engine's platform code
-// (io_uring today; epoll and IOCP later) and everything above it (src/ bridge,
+// (io_uring and epoll on Linux, IOCP on Windows) and everything above it (src/ bridge,
 // native/test). Nothing here names a platform API.
 //
 // Model
@@ -126,7 +126,7 @@ struct IocpOptions {
 };
 
 struct BackendOptions {
-  std::string name;  // "", "uring", "epoll", "iocp": "" picks the best that works here
+  std::string name;  // "", "uring", "epoll", "iocp": "" picks the default (epoll on Linux, IOCP on Windows)
   uint32_t read_buffer_size = 64 * 1024;  // bytes per read: page multiple, at most 64 KiB (rules 10, 17)
   uint32_t close_timeout_ms = 5000;       // a graceful close gives up and aborts after this (rule 6)
   UringOptions uring;

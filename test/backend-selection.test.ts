@@ -1,9 +1,9 @@
 // Which backend runs, and what happens when none can (issue: "One engine
 // core for every backend"):
-// - where io_uring is refused, as Docker's and containerd's default seccomp
-//   profiles refuse it, epoll takes over with no configuration: a child runs
-//   under a real seccomp filter that makes the io_uring system calls fail
-//   with EPERM (test/fixtures/deny-io-uring.c), serves, connects, echoes;
+// - the default is epoll, which also serves where io_uring is refused, as
+//   Docker's and containerd's default seccomp profiles refuse it: a child
+//   runs under a real seccomp filter that makes the io_uring system calls
+//   fail with EPERM (test/fixtures/deny-io-uring.c), serves, connects, echoes;
 // - IOCP_NET_BACKEND forces a backend; when it cannot start, listen() and
 //   connect() report it the way node:net reports a failed listen or connect
 //   ('error' with code, errno, syscall), never an uncaught throw;
@@ -63,7 +63,7 @@ function run(command: string[], env: Record<string, string> = {}) {
   return { result, status: r.status, stderr: r.stderr };
 }
 
-t.test('io_uring refused by seccomp: epoll takes over with no configuration', async (t) => {
+t.test('io_uring refused by seccomp: the default (epoll) serves with no configuration', async (t) => {
   const deny = denyIoUring();
   const { result, status, stderr } = run([deny, process.execPath, '-e', echoScript], { NODE_DEBUG: 'iocp-net' });
   t.equal(status, 0, `exits 0 (${stderr.trim().split('\n').slice(-3).join(' | ')})`);
@@ -74,8 +74,14 @@ t.test('io_uring refused by seccomp: epoll takes over with no configuration', as
   t.match(stderr, /IOCP-NET \d+: engine started on the epoll backend/, 'NODE_DEBUG=iocp-net names the backend');
 });
 
-t.test('without seccomp the default is io_uring', async (t) => {
+t.test('without seccomp the default is epoll (ahead on request/response: docs/DESIGN.md, "Which backend")', async (t) => {
   const { result } = run([process.execPath, '-e', echoScript]);
+  t.equal(result.backend, 'epoll');
+  t.equal(result.echoed, 'hello');
+});
+
+t.test('IOCP_NET_BACKEND=uring picks io_uring', async (t) => {
+  const { result } = run([process.execPath, '-e', echoScript], { IOCP_NET_BACKEND: 'uring' });
   t.equal(result.backend, 'uring');
   t.equal(result.echoed, 'hello');
 });
