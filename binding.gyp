@@ -10,6 +10,7 @@
         "src/engine.cc",
         "src/engine_methods.cc",
         "src/event_batch.cc",
+        "src/io_callback.cc",
         "src/receive_buffers.cc",
         "src/loop_driver.cc",
         "src/write_pins.cc",

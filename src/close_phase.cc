@@ -45,8 +45,7 @@ void ClosePhase::Unlink(Tick* tick) {
   tick->owner = nullptr;
 }
 
-// As node runs a handle's close callback: MakeCallback, so nextTicks and
-// microtasks follow, and a throw is an uncaught exception. Raw napi calls
+// As node runs a handle's close callback (io_callback.h). Raw napi calls
 // with statuses checked: during termination each may fail, and the call is
 // then dropped.
 void ClosePhase::Run(Tick* tick) {
@@ -63,25 +62,7 @@ void ClosePhase::Run(Tick* tick) {
             napi_get_global(env_, &receiver) == napi_ok;
   napi_delete_reference(env_, tick->fn);
   tick->fn = nullptr;
-  if (ok && async_context_ == nullptr) {
-    napi_value resource;
-    napi_value name;
-    if (napi_create_object(env_, &resource) != napi_ok ||
-        napi_create_string_utf8(env_, "IOCP_NET_CLOSE", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-        napi_async_init(env_, resource, name, &async_context_) != napi_ok) {
-      async_context_ = nullptr;
-      ok = false;
-    }
-  }
-  napi_value result;
-  if (ok && napi_make_callback(env_, async_context_, receiver, fn, 0, nullptr, &result) != napi_ok) {
-    bool pending = false;
-    napi_value error;
-    if (napi_is_exception_pending(env_, &pending) == napi_ok && pending &&
-        napi_get_and_clear_last_exception(env_, &error) == napi_ok) {
-      napi_fatal_exception(env_, error);
-    }
-  }
+  if (ok) callback_.Call(nullptr, receiver, fn, 0, nullptr);
   napi_close_handle_scope(env_, scope);
 }
 
@@ -92,8 +73,7 @@ void ClosePhase::Teardown() {
     tick->fn = nullptr;
     Unlink(tick);  // its callback, if the loop still runs it, only frees it
   }
-  if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
-  async_context_ = nullptr;
+  callback_.Release();
 }
 
 }  // namespace bridge

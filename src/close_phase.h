@@ -18,12 +18,14 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "io_callback.h"
+
 namespace iocpnet {
 namespace bridge {
 
 class ClosePhase {
  public:
-  ClosePhase(napi_env env, uv_loop_t* loop) : env_(env), loop_(loop) {}
+  ClosePhase(napi_env env, uv_loop_t* loop) : env_(env), loop_(loop), callback_(env, "IOCP_NET_CLOSE") {}
   ~ClosePhase() { Teardown(); }
   ClosePhase(const ClosePhase&) = delete;
   ClosePhase& operator=(const ClosePhase&) = delete;
@@ -50,7 +52,7 @@ class ClosePhase {
   napi_env env_;
   uv_loop_t* loop_;
   Tick* pending_ = nullptr;  // ticks whose callback has not run
-  napi_async_context async_context_ = nullptr;
+  IoCallback callback_;
 };
 
 }  // namespace bridge

@@ -7,7 +7,7 @@
 namespace iocpnet {
 namespace bridge {
 
-Engine::Engine(Napi::Env env) : env_(env), batch_(env, &pins_) {}
+Engine::Engine(Napi::Env env) : env_(env), batch_(env, &pins_), batch_callback_(env, "IOCP_NET_BATCH") {}
 
 Engine* Engine::Create(Napi::Env env, const BackendOptions& options, Napi::Object receiver,
                        Napi::Function on_batch) {
@@ -87,31 +87,9 @@ void Engine::Deliver() {
   if (!batch_.Publish(&args[0], &args[2], &args[3])) return;
   if (napi_create_double(env_, static_cast<double>(batch_.count()), &args[1]) != napi_ok) return;
   napi_value receiver = receiver_.Value();
-  napi_value on_batch = on_batch_.Value();
-  if (async_context_ == nullptr) {
-    // Made here, outside any JS callback, so the batch resource belongs to no
-    // caller's async context (an AsyncLocalStorage store active at the first
-    // getEngine() would otherwise leak into every batch).
-    napi_value name;
-    if (napi_create_string_utf8(env_, "IOCP_NET_BATCH", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-        napi_async_init(env_, receiver, name, &async_context_) != napi_ok) {
-      async_context_ = nullptr;
-      return;
-    }
-  }
-  // MakeCallback: async_hooks see one callback per batch, and
-  // process.nextTick / microtasks run after it, as after any Node I/O.
-  napi_value result;
-  if (napi_make_callback(env_, async_context_, receiver, on_batch, 4, args, &result) == napi_ok) return;
-  // A listener threw: report it the way Node reports any exception thrown
-  // from an I/O callback ('uncaughtException', or exit). No pending exception
-  // means JS could not run at all (termination): nothing to report.
-  bool pending = false;
-  napi_value error;
-  if (napi_is_exception_pending(env_, &pending) == napi_ok && pending &&
-      napi_get_and_clear_last_exception(env_, &error) == napi_ok) {
-    napi_fatal_exception(env_, error);
-  }
+  // The first batch comes from the loop, outside any JS callback: the
+  // batches' async context is made then (io_callback.h says why).
+  batch_callback_.Call(receiver, receiver, on_batch_.Value(), 4, args);
 }
 
 void Engine::Teardown(void (*done)(void* arg), void* arg) {
@@ -125,8 +103,7 @@ void Engine::Teardown(void (*done)(void* arg), void* arg) {
   backend_.reset();
   pins_.ReleaseAll();
   batch_.Release();
-  if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
-  async_context_ = nullptr;
+  batch_callback_.Release();
   on_batch_.Reset();
   receiver_.Reset();
   if (close_phase_) close_phase_->Teardown();

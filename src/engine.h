@@ -13,6 +13,7 @@
 #include "backend.h"
 #include "close_phase.h"
 #include "event_batch.h"
+#include "io_callback.h"
 #include "loop_driver.h"
 #include "write_pins.h"
 
@@ -65,7 +66,7 @@ class Engine final : private LoopDriver::Client {
   EventBatch batch_;
   Napi::ObjectReference receiver_;
   Napi::FunctionReference on_batch_;
-  napi_async_context async_context_ = nullptr;  // made at the first batch
+  IoCallback batch_callback_;  // calls on_batch
   LoopDriver driver_;
   std::unique_ptr<ClosePhase> close_phase_;
 };
