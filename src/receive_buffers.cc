@@ -7,9 +7,7 @@ namespace bridge {
 
 void ReceiveBuffers::Begin() {
   own_.clear();
-  small_.clear();
-  // One batch of many small reads should not pin its staging memory forever.
-  if (small_.capacity() > kMaxKeptStaging) small_.shrink_to_fit();
+  staged_ = 0;
   failed_ = false;
 }
 
@@ -48,9 +46,14 @@ bool ReceiveBuffers::Copy(const uint8_t* data, size_t size, uint32_t* index, siz
     return true;
   }
   if (size < kOwnBufferMin) {
+    if (!ReserveStaging(staged_ + size)) {
+      failed_ = true;
+      return false;
+    }
+    std::memcpy(staging_memory_ + staged_, data, size);
     *index = kSmallIndex;
-    *offset = small_.size();
-    small_.insert(small_.end(), data, data + size);
+    *offset = staged_;
+    staged_ += size;
     return true;
   }
   void* memory = nullptr;
@@ -68,24 +71,10 @@ bool ReceiveBuffers::Copy(const uint8_t* data, size_t size, uint32_t* index, siz
 
 bool ReceiveBuffers::Publish(napi_value* buffers) {
   if (failed_) return false;
-  if (own_.empty() && small_.empty()) return napi_get_undefined(env_, buffers) == napi_ok;
+  if (own_.empty() && staged_ == 0) return napi_get_undefined(env_, buffers) == napi_ok;
   napi_value small = nullptr;
-  if (!small_.empty()) {
-    if (staging_ref_ == nullptr || staging_size_ < small_.size()) {
-      DropStaging();
-      size_t size = small_.size() < kSlabSize ? kSlabSize : small_.size();
-      void* memory = nullptr;
-      napi_value created;
-      if (napi_create_arraybuffer(env_, size, &memory, &created) != napi_ok ||
-          napi_create_reference(env_, created, 1, &staging_ref_) != napi_ok) {
-        staging_ref_ = nullptr;
-        return false;
-      }
-      staging_memory_ = static_cast<uint8_t*>(memory);
-      staging_size_ = size;
-    }
+  if (staged_ > 0) {
     if (napi_get_reference_value(env_, staging_ref_, &small) != napi_ok || small == nullptr) return false;
-    std::memcpy(staging_memory_, small_.data(), small_.size());
     // A batch of unusually many small reads should not pin its staging memory forever.
     if (staging_size_ > kMaxKeptStaging) DropStaging();
     if (own_.empty()) {
@@ -103,6 +92,26 @@ bool ReceiveBuffers::Publish(napi_value* buffers) {
   return true;
 }
 
+bool ReceiveBuffers::ReserveStaging(size_t size) {
+  if (staging_ref_ != nullptr && staging_size_ >= size) return true;
+  size_t grown = staging_size_ * 2;
+  if (grown < kSlabSize) grown = kSlabSize;
+  if (grown < size) grown = size;
+  void* memory = nullptr;
+  napi_value created;
+  napi_ref ref = nullptr;
+  if (napi_create_arraybuffer(env_, grown, &memory, &created) != napi_ok ||
+      napi_create_reference(env_, created, 1, &ref) != napi_ok) {
+    return false;
+  }
+  if (staged_ > 0) std::memcpy(memory, staging_memory_, staged_);
+  DropStaging();
+  staging_ref_ = ref;
+  staging_memory_ = static_cast<uint8_t*>(memory);
+  staging_size_ = grown;
+  return true;
+}
+
 void ReceiveBuffers::DropStaging() {
   if (staging_ref_ != nullptr) napi_delete_reference(env_, staging_ref_);
   staging_ref_ = nullptr;
@@ -116,8 +125,7 @@ void ReceiveBuffers::Release() {
   slab_ref_ = nullptr;
   slab_memory_ = nullptr;
   own_.clear();
-  small_.clear();
-  small_.shrink_to_fit();
+  staged_ = 0;
 }
 
 }  // namespace bridge

@@ -5,13 +5,13 @@
 // reads:
 //   - a read of kOwnBufferMin bytes or more gets a Buffer of its own, made at
 //     once (napi_create_buffer: uninitialized memory);
-//   - smaller reads are staged natively and copied by Publish into one
-//     ArrayBuffer kept from batch to batch (staging); JS copies each chunk
-//     out of it at once into a Buffer from node's pool, as Buffer.from does
-//     (lib/engine.ts, receivedBytes). Making a new ArrayBuffer for each
-//     batch instead took ~0.2 us more per batch (its backing store's malloc
-//     and its tracking by V8), and a batch of one small read is what a
-//     sequential request/response waits for.
+//   - smaller reads are copied back to back into one ArrayBuffer kept from
+//     batch to batch (staging); JS copies each chunk out of it at once into
+//     a Buffer from node's pool, as Buffer.from does (lib/engine.ts,
+//     receivedBytes), so the next batch may overwrite it. Making a new
+//     ArrayBuffer for each batch instead took ~0.2 us more per batch (its
+//     backing store's malloc and its tracking by V8), and a batch of one
+//     small read is what a sequential request/response waits for.
 // Why not external ArrayBuffers over reused native slabs (the first design):
 // node tracks each external ArrayBuffer with a weak handle, and V8's
 // scavenger treats weak handles as strong, so every received byte was
@@ -69,14 +69,16 @@ class ReceiveBuffers {
  private:
   napi_env env_;
   std::vector<napi_value> own_;    // this batch's own Buffers (local handles)
-  std::vector<uint8_t> small_;     // this batch's small reads, back to back
+  size_t staged_ = 0;              // bytes of this batch's small reads in staging
   bool failed_ = false;
   napi_ref slab_ref_ = nullptr;      // the slab, held until a read adopts it
   uint8_t* slab_memory_ = nullptr;   // its bytes (valid while slab_ref_ holds it)
-  napi_ref staging_ref_ = nullptr;   // where JS finds the small reads (rewritten by each Publish)
+  napi_ref staging_ref_ = nullptr;   // where JS finds the small reads (rewritten by each batch)
   uint8_t* staging_memory_ = nullptr;
   size_t staging_size_ = 0;
 
+  // Staging of at least `size` bytes, keeping what this batch staged.
+  bool ReserveStaging(size_t size);
   void DropStaging();
 };
 
