@@ -683,6 +683,19 @@ void EngineCore::HandleReceiveError(Connection* conn, int status) {
   AfterReceive(conn);
 }
 
+bool EngineCore::HandleReceiveResult(Connection* conn, const uint8_t* data, int64_t result) {
+  if (result > 0) {
+    HandleReceived(conn, data, static_cast<size_t>(result));
+  } else if (result == 0) {
+    HandleEof(conn);
+  } else if (result == UV_EAGAIN) {
+    return false;
+  } else {
+    HandleReceiveError(conn, static_cast<int>(result));
+  }
+  return true;
+}
+
 void EngineCore::ReceiveEnded(Connection* conn) {
   conn->receive_armed = false;
   AfterReceive(conn);

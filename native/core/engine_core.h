@@ -124,6 +124,11 @@ class EngineCore : public Backend {
   void HandleReceived(Connection* conn, const uint8_t* data, size_t size);
   void HandleEof(Connection* conn);
   void HandleReceiveError(Connection* conn, int status);
+  // A non-blocking receive's result (sockets::ReceiveNow's: bytes read into
+  // `data`, 0 at EOF, or a libuv error), reported as one of the three above.
+  // False, with nothing reported, when nothing was there (UV_EAGAIN): each
+  // backend waits for more its own way.
+  bool HandleReceiveResult(Connection* conn, const uint8_t* data, int64_t result);
   // A receive ended with nothing to report (cancelled, or a backend
   // condition it re-arms itself): re-arm if still wanted.
   void ReceiveEnded(Connection* conn);

@@ -302,14 +302,10 @@ class EpollBackend final : public EngineCore {
       // the data's) a read still has EOF or the error to report. A full
       // read may have left more.
       conn->readable = static_cast<size_t>(n) == capacity || conn->peer_closed;
-      HandleReceived(conn, memory, static_cast<size_t>(n));
-    } else if (n == 0) {
-      HandleEof(conn);
-    } else if (n == UV_EAGAIN) {
+    }
+    if (!HandleReceiveResult(conn, memory, n)) {
       conn->readable = false;
       ReceiveEnded(conn);  // re-armed: the next edge reads
-    } else {
-      HandleReceiveError(conn, static_cast<int>(n));
     }
   }
 

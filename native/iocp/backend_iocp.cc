@@ -439,18 +439,9 @@ class IocpBackend final : public EngineCore {
       return;
     }
     int64_t n = sockets::ReceiveNow(conn->fd, read_buffer_.data(), read_buffer_.size());
-    if (n > 0) {
-      conn->more_to_read = static_cast<size_t>(n) == read_buffer_.size();
-      HandleReceived(conn, read_buffer_.data(), static_cast<size_t>(n));
-    } else if (n == 0) {
-      conn->more_to_read = false;
-      HandleEof(conn);
-    } else if (n == UV_EAGAIN) {
-      conn->more_to_read = false;
+    conn->more_to_read = n > 0 && static_cast<size_t>(n) == read_buffer_.size();
+    if (!HandleReceiveResult(conn, read_buffer_.data(), n)) {
       ReceiveEnded(conn);  // nothing after all: a new zero-byte receive waits
-    } else {
-      conn->more_to_read = false;
-      HandleReceiveError(conn, static_cast<int>(n));
     }
   }
 

@@ -508,15 +508,7 @@ class UringBackend final : public EngineCore {
     uint8_t* memory = SinkReceiveMemory(conn, &capacity);
     int64_t n = memory == nullptr ? UV_EAGAIN : sockets::ReceiveNow(conn->fd, memory, capacity);
     conn->last_read_full = n > 0 && static_cast<size_t>(n) == capacity;
-    if (n > 0) {
-      HandleReceived(conn, memory, static_cast<size_t>(n));
-    } else if (n == 0) {
-      HandleEof(conn);
-    } else if (n == UV_EAGAIN) {
-      PostRecv(conn);  // nothing waiting (or no memory lent): a ring receive
-    } else {
-      HandleReceiveError(conn, static_cast<int>(n));
-    }
+    if (!HandleReceiveResult(conn, memory, n)) PostRecv(conn);  // nothing waiting (or no memory lent): a ring receive
   }
 
   // ---------------------------------------------------------------- starvation (rule 14)
