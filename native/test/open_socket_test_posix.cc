@@ -81,12 +81,8 @@ TEST(open_listening_socket_accepts) {
   CHECK_EQ(bound.port(), port);
   HandleId accepted = kInvalidHandle;
   std::map<HandleId, Seen> seen;
-  loop.on_event = [&](const Event& e) {
-    if (e.kind == EventKind::kConnection && e.status == 0) accepted = e.peer;
-    Track(seen, e);
-  };
-  HandleId client = loop.ConnectTcp("127.0.0.1", bound.port());
-  REQUIRE(loop.RunUntil([&] { return accepted != kInvalidHandle && seen[client].connect_status == 0; }));
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/false);
+  HandleId client = ConnectAndAccept(loop, seen, bound.port(), accepted);
   loop.CloseAll({client, accepted, server});
   CHECK(!IsOpen(fd));
 }
@@ -106,12 +102,8 @@ TEST(open_bound_socket_listens_with_a_backlog) {
   close(fd);  // the caller's copy: the engine listens on its own
   HandleId accepted = kInvalidHandle;
   std::map<HandleId, Seen> seen;
-  loop.on_event = [&](const Event& e) {
-    if (e.kind == EventKind::kConnection && e.status == 0) accepted = e.peer;
-    Track(seen, e);
-  };
-  HandleId client = loop.ConnectTcp("127.0.0.1", port);
-  REQUIRE(loop.RunUntil([&] { return accepted != kInvalidHandle && seen[client].connect_status == 0; }));
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/false);
+  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
   loop.CloseAll({client, accepted, server});
 }
 

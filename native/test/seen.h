@@ -48,5 +48,26 @@ inline void Track(std::map<HandleId, Seen>& seen, const Event& e) {
   }
 }
 
+// The on_event most tests start from: the accepted connection is remembered
+// in *accepted (and starts reading when `read`); every other event is tracked.
+inline void AcceptAndTrack(Loop& loop, std::map<HandleId, Seen>& seen, HandleId* accepted, bool read) {
+  loop.on_event = [&loop, &seen, accepted, read](const Event& e) {
+    if (e.kind == EventKind::kConnection) {
+      *accepted = e.peer;
+      if (read) CHECK_EQ(loop->ReadStart(*accepted), 0);
+      return;
+    }
+    Track(seen, e);
+  };
+}
+
+// Connects a client to `port` and waits until it is connected and accepted
+// (`accepted` is the one AcceptAndTrack fills).
+inline HandleId ConnectAndAccept(Loop& loop, std::map<HandleId, Seen>& seen, uint16_t port, const HandleId& accepted) {
+  HandleId client = loop.ConnectTcp("127.0.0.1", port);
+  REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
+  return client;
+}
+
 }  // namespace test
 }  // namespace iocpnet

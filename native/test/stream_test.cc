@@ -28,21 +28,6 @@ using namespace iocpnet::test;
 namespace {
 
 
-// The on_event most tests start from: the accepted connection is remembered
-// in *accepted (and starts reading when `read`); every other event is tracked.
-void AcceptAndTrack(Loop& loop, std::map<HandleId, Seen>& seen, HandleId* accepted, bool read) {
-  loop.on_event = [&loop, &seen, accepted, read](const Event& e) {
-    if (e.kind == EventKind::kConnection) {
-      *accepted = e.peer;
-      if (read) CHECK_EQ(loop->ReadStart(*accepted), 0);
-      return;
-    }
-    Track(seen, e);
-  };
-}
-
-HandleId ConnectAndAccept(Loop& loop, std::map<HandleId, Seen>& seen, uint16_t port, const HandleId& accepted);
-
 // A loop with a listener and one client connected to it, the accepted peer
 // tracked in `seen` (reading or not).
 struct OneConnection {
@@ -58,13 +43,6 @@ struct OneConnection {
   HandleId accepted = kInvalidHandle;
   HandleId client = kInvalidHandle;
 };
-
-// Connects a client to `port` and waits until it is connected and accepted.
-HandleId ConnectAndAccept(Loop& loop, std::map<HandleId, Seen>& seen, uint16_t port, const HandleId& accepted) {
-  HandleId client = loop.ConnectTcp("127.0.0.1", port);
-  REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
-  return client;
-}
 
 // A server that echoes what it reads and closes when the peer ends.
 struct EchoServer {

@@ -112,12 +112,8 @@ BACKEND_TEST(iocp, open_listening_socket_accepts) {
   CHECK_EQ(bound.port(), port);
   HandleId accepted = kInvalidHandle;
   std::map<HandleId, Seen> seen;
-  loop.on_event = [&](const Event& e) {
-    if (e.kind == EventKind::kConnection && e.status == 0) accepted = e.peer;
-    Track(seen, e);
-  };
-  HandleId client = loop.ConnectTcp("127.0.0.1", port);
-  REQUIRE(loop.RunUntil([&] { return accepted != kInvalidHandle && seen[client].connect_status == 0; }));
+  AcceptAndTrack(loop, seen, &accepted, /*read=*/false);
+  HandleId client = ConnectAndAccept(loop, seen, port, accepted);
   loop.CloseAll({client, accepted, server});
   CHECK(!IsSocket(listener));
 }
