@@ -1,4 +1,5 @@
-// Seen: what a test saw on one handle, filled by Track() from its events.
+// Seen: what a test saw on one handle, filled by Track() from its events;
+// and the fixtures most stream tests start from (one accepted connection).
 #pragma once
 
 #include <map>
@@ -68,6 +69,22 @@ inline HandleId ConnectAndAccept(Loop& loop, std::map<HandleId, Seen>& seen, uin
   REQUIRE(loop.RunUntil([&] { return seen[client].connect_status == 0 && accepted != kInvalidHandle; }));
   return client;
 }
+
+// A loop with a listener and one client connected to it, the accepted peer
+// tracked in `seen` (reading or not).
+struct OneConnection {
+  explicit OneConnection(bool read, const BackendOptions& options = SmallOptions()) : loop(options) {
+    uint16_t port = 0;
+    server = loop.ListenTcp("127.0.0.1", &port);
+    AcceptAndTrack(loop, seen, &accepted, read);  // keeps &accepted: a member, as long-lived as the loop
+    client = ConnectAndAccept(loop, seen, port, accepted);
+  }
+  Loop loop;
+  std::map<HandleId, Seen> seen;
+  HandleId server = kInvalidHandle;
+  HandleId accepted = kInvalidHandle;
+  HandleId client = kInvalidHandle;
+};
 
 }  // namespace test
 }  // namespace iocpnet

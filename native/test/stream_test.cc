@@ -28,22 +28,6 @@ using namespace iocpnet::test;
 namespace {
 
 
-// A loop with a listener and one client connected to it, the accepted peer
-// tracked in `seen` (reading or not).
-struct OneConnection {
-  explicit OneConnection(bool read, const BackendOptions& options = SmallOptions()) : loop(options) {
-    uint16_t port = 0;
-    server = loop.ListenTcp("127.0.0.1", &port);
-    AcceptAndTrack(loop, seen, &accepted, read);  // keeps &accepted: a member, as long-lived as the loop
-    client = ConnectAndAccept(loop, seen, port, accepted);
-  }
-  Loop loop;
-  std::map<HandleId, Seen> seen;
-  HandleId server = kInvalidHandle;
-  HandleId accepted = kInvalidHandle;
-  HandleId client = kInvalidHandle;
-};
-
 // A server that echoes what it reads and closes when the peer ends.
 struct EchoServer {
   Loop& loop;
