@@ -308,9 +308,6 @@ class EpollBackend final : public EngineCore {
     AfterCompletion(id);
   }
 
-  // Up to kReadsPerDrain receives of a readable connection. A full read
-  // listed it for the next Drain (ArmReceive): a second read now takes its
-  // place there.
   // Up to kReadsPerDrain receives of a readable connection in this Drain:
   // one more while the last filled its buffer (ArmReceive then asks for
   // another, see read_again). A connection that has had its reads, or
@@ -343,9 +340,8 @@ class EpollBackend final : public EngineCore {
     }
   }
 
-  // One receive: bytes, EOF or an error for the core.
-  // Its result: bytes, 0 (EOF), UV_EAGAIN or an error (UV_EAGAIN also when
-  // paused: nothing was read).
+  // One receive: bytes, EOF or an error for the core. Returns its result
+  // (bytes, 0 at EOF, UV_EAGAIN, an error; UV_EAGAIN also when paused).
   int64_t ReadOnce(EpollConnection* conn) {
     if (!conn->reading) {
       // Paused since the receive was armed: the bytes stay in the kernel
