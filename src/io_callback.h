@@ -19,8 +19,9 @@ namespace bridge {
 class IoCallback {
  public:
   // `name`: the async resource's type, as async_hooks report it.
+  // Its owner calls Release at env teardown: no napi call may come later,
+  // so the destructor makes none.
   IoCallback(napi_env env, const char* name) : env_(env), name_(name) {}
-  ~IoCallback() { Release(); }
   IoCallback(const IoCallback&) = delete;
   IoCallback& operator=(const IoCallback&) = delete;
 
