@@ -142,12 +142,8 @@ class EpollBackend final : public EngineCore {
       conn->in_ready = false;
       if (conn->listener) {
         AcceptBatch(conn);
-      } else if (conn->receive_armed) {
-        if (ReceiveBudgetSpent()) {
-          ListReady(conn);  // its turn comes first in the next Drain
-          continue;
-        }
-        ReadReady(conn);
+      } else if (conn->receive_armed && !ReadReady(conn)) {
+        continue;  // listed again: its turn comes first in the next Drain
       }
       AfterCompletion(id);
     }
@@ -311,8 +307,9 @@ class EpollBackend final : public EngineCore {
   // Up to kReadsPerDrain receives of a readable connection in this Drain:
   // one more while the last filled its buffer (ArmReceive then asks for
   // another, see read_again). A connection that has had its reads, or
-  // meets a spent budget, is listed for the next Drain.
-  void ReadReady(EpollConnection* conn) {
+  // meets a spent budget, is listed for the next Drain. False when it read
+  // nothing (listed at once).
+  bool ReadReady(EpollConnection* conn) {
     if (conn->read_drain != drain_) {
       conn->read_drain = drain_;
       conn->reads_in_drain = 0;
@@ -321,22 +318,22 @@ class EpollBackend final : public EngineCore {
     for (bool again = false;; again = true) {
       if (conn->reads_in_drain >= kReadsPerDrain || ReceiveBudgetSpent()) {
         ListReady(conn);
-        return;
+        return again;
       }
       if (again && conn->reads_again_to_skip > 0) {
         --conn->reads_again_to_skip;
         ListReady(conn);
-        return;
+        return true;
       }
       ++conn->reads_in_drain;
       conn->in_read = true;
       conn->read_again = false;
       int64_t result = ReadOnce(conn);
       conn = AsEpoll(Find(id));
-      if (conn == nullptr) return;
+      if (conn == nullptr) return true;
       conn->in_read = false;
       if (again && result == UV_EAGAIN) conn->reads_again_to_skip = kReadsAgainToSkip;
-      if (!conn->read_again) return;
+      if (!conn->read_again) return true;
     }
   }
 
