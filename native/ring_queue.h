@@ -46,8 +46,14 @@ class RingQueue {
   }
 
  private:
+  // Two entries at first: every connection that ever wrote keeps its send
+  // queues' storage while idle, and most never queue more than a write or
+  // two at a time (8 entries cost an idle connection 400 bytes, about a
+  // tenth of all it holds). Busier queues double to their peak once.
+  static constexpr size_t kInitialCapacity = 2;
+
   void Grow() {
-    size_t capacity = items_.empty() ? 8 : items_.size() * 2;  // power of two
+    size_t capacity = items_.empty() ? kInitialCapacity : items_.size() * 2;  // power of two
     std::vector<T> grown(capacity);
     for (size_t i = 0; i < count_; ++i) grown[i] = std::move((*this)[i]);
     items_.swap(grown);
