@@ -35,7 +35,6 @@ struct ConnectionState {
   // connection state
   bool connecting = false;
   bool connected = false;
-  SocketAddress remote;     // the connect's target (the backend may read it until it completes)
 
   // reading: one receive at a time, re-armed while reading (rules 5, 17)
   bool reading = false;

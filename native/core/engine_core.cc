@@ -161,11 +161,10 @@ int EngineCore::Connect(const SocketAddress& remote, const SocketAddress* local,
   int rc = sockets::OpenClient(remote, local, &fd);
   if (rc != 0) return rc;
   Connection* conn = Adopt(fd, family);
-  conn->remote = remote;
   rc = Register(conn);
   if (rc == 0) {
     conn->connecting = true;
-    rc = StartConnect(conn);
+    rc = StartConnect(conn, remote);
   }
   if (rc != 0) {
     sockets::Close(fd);
@@ -811,8 +810,8 @@ void EngineCore::HandleAcceptError(Connection* listener, int status) {
 // still exist then, because node's message for those names the local address
 // getsockname gives for it ("- Local (0.0.0.0:0)"). The JS layer tells the
 // two kinds apart by the error. Socket and bind errors still return here.
-int EngineCore::StartConnect(Connection* conn) {
-  int rc = sockets::ConnectNow(conn->fd, conn->remote);
+int EngineCore::StartConnect(Connection* conn, const SocketAddress& remote) {
+  int rc = sockets::ConnectNow(conn->fd, remote);
   if (rc == UV_EINPROGRESS) {
     WaitConnected(conn);
     return 0;

@@ -74,11 +74,13 @@ class EngineCore : public Backend {
   virtual int Register(Connection* conn) = 0;
   // The listener's socket is bound and listening: start accepting.
   virtual int StartListening(Connection* listener) = 0;
-  // The socket exists (bound if asked): connect to conn->remote. An error
+  // The socket exists (bound if asked): connect to `remote`. An error
   // known at once is returned (syscall "connect"); else HandleConnected().
   // By default libuv's way: a non-blocking connect(), then WaitConnected()
-  // if it is in progress. (IOCP connects its own way: ConnectEx.)
-  virtual int StartConnect(Connection* conn);
+  // if it is in progress. (IOCP connects its own way: ConnectEx.) `remote`
+  // lives only for the call: a backend that needs it later keeps a copy, so
+  // accepted connections do not carry an address they never use.
+  virtual int StartConnect(Connection* conn, const SocketAddress& remote);
   // The connect is in progress: HandleConnected(sockets::TakeError()) once
   // the socket is writable (or failed).
   virtual void WaitConnected(Connection* /*conn*/) {}

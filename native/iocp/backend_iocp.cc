@@ -134,6 +134,7 @@ struct IocpConnection : Connection {
   // A pipe connect waiting for a free instance, until this time.
   bool pipe_connect_waiting = false;
   uint64_t pipe_connect_deadline = 0;
+  SocketAddress pipe_name;  // what a pipe connect opens, again at each retry
 
   void ResetBackendState() override {
     skip_port = more_to_read = pipe_eof_watch = pipe_eof_forced = pipe_connect_waiting = false;
@@ -239,14 +240,15 @@ class IocpBackend final : public EngineCore {
     return 0;
   }
 
-  int StartConnect(Connection* base) override {
+  int StartConnect(Connection* base, const SocketAddress& remote) override {
     IocpConnection* conn = AsIocp(base);
     if (conn->pipe()) {
       conn->pipe_connect_deadline = NowMs() + kPipeBusyMs;
+      conn->pipe_name = remote;
       TryPipeConnect(conn);
       return 0;
     }
-    SocketAddress target = ConnectTarget(conn->remote);
+    SocketAddress target = ConnectTarget(remote);
     FailFastOnLoopback(conn->fd.socket, target);
     IoOp& op = conn->connect;
     Begin(&op, conn->fd);
@@ -453,7 +455,7 @@ class IocpBackend final : public EngineCore {
   // Opening the name is a pipe's connect: reported like a later result (as
   // the core does for Unix sockets); every instance busy waits a little.
   void TryPipeConnect(IocpConnection* conn) {
-    int rc = sockets::ConnectNow(conn->fd, conn->remote);
+    int rc = sockets::ConnectNow(conn->fd, conn->pipe_name);
     if (rc == UV_EBUSY && NowMs() < conn->pipe_connect_deadline) {
       conn->pipe_connect_waiting = true;
       AddTimer(kPipeBusyRetryMs, TimerKind::kPipeConnect, conn->id, 0);

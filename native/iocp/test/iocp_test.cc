@@ -117,3 +117,43 @@ BACKEND_TEST(iocp, iocp_pipe_shutdown_ends_the_stream) {
   REQUIRE(loop.RunUntil([&] { return seen[accepted].end || loop.IsClosed(accepted); }));
   loop.CloseAll({client, accepted, server});
 }
+
+// More clients than the listener has pipe instances waiting, connected in one
+// go: the later ones find every instance busy and retry (from the name their
+// connection kept) until the listener has accepted and offered new ones.
+BACKEND_TEST(iocp, iocp_pipe_connect_retries_while_every_instance_is_busy) {
+  Loop loop;
+  std::string path = TempPipePath("busy");
+  SocketAddress address;
+  REQUIRE(SocketAddress::FromPath(path, &address));
+  HandleId server = kInvalidHandle;
+  REQUIRE(loop->Listen(address, ListenOptions(), &server) == 0);
+  std::map<HandleId, Seen> seen;
+  std::vector<HandleId> handles{server};
+  size_t accepted = 0;
+  loop.on_event = [&](const Event& e) {
+    if (e.kind == EventKind::kConnection) {
+      ++accepted;
+      handles.push_back(e.peer);
+      return;
+    }
+    Track(seen, e);
+  };
+  constexpr size_t kClients = 12;  // three times the instances a pipe listener offers
+  std::vector<HandleId> clients;
+  for (size_t i = 0; i < kClients; ++i) {
+    HandleId client = kInvalidHandle;
+    REQUIRE(loop->Connect(address, nullptr, &client) == 0);
+    clients.push_back(client);
+    handles.push_back(client);
+  }
+  REQUIRE(loop.RunUntil([&] {
+    for (HandleId client : clients) {
+      if (seen[client].connect_status == 1) return false;
+    }
+    return accepted == kClients;
+  }, 5000));
+  for (HandleId client : clients) CHECK_EQ(seen[client].connect_status, 0);
+  CHECK_EQ(accepted, kClients);
+  loop.CloseAll(handles);
+}
