@@ -324,7 +324,12 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
      * One batch of events, in completion order. Every event is delivered even
      * if a listener throws; the first exception is rethrown once the batch is
      * done (the addon then reports it like any I/O callback exception), later
-     * ones on the next tick.
+     * ones on the next tick. Between two events the nextTick queue and the
+     * microtasks run, as after each of node's own I/O callbacks (the last
+     * event's run when the batch's MakeCallback ends): a socket's handler sees
+     * what the previous socket's ticks and promises did, and a reply node's
+     * http writes from a tick (its uncork) is queued before the next request
+     * is parsed.
      */
     dispatch(records: Float64Array, count: number, buffers: Received | undefined, callbacks: WriteCallback[] | undefined): void {
       let failed = false;
@@ -332,6 +337,7 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
       for (let i = 0, base = 0; i < count; i++, base += fields) {
         try {
           deliver(records, base, buffers, callbacks);
+          if (i + 1 < count) runNextTicks();
         } catch (err) {
           if (!failed) {
             failed = true;
@@ -348,6 +354,17 @@ function createEngine(native: NativeEngine, constants: Constants): Engine {
   });
   return engine;
 }
+
+/**
+ * What node runs when an I/O callback's scope closes (InternalCallbackScope):
+ * the nextTick queue, then the microtasks. process._tickCallback is that
+ * function (runNextTicks) in Node 20, 22 and 24; without it a batch runs them
+ * once, at its end.
+ */
+const runNextTicks: () => void =
+  typeof (process as unknown as { _tickCallback?: unknown })._tickCallback === 'function'
+    ? (process as unknown as { _tickCallback: () => void })._tickCallback
+    : () => {};
 
 const debug = require('node:util').debuglog('iocp-net') as (message: string) => void;
 
