@@ -121,6 +121,17 @@ HandleId Loop::ListenTcp(const std::string& ip, uint16_t* port, const ListenOpti
   return id;
 }
 
+HandleId Loop::ListenPath(const std::string& path, SocketAddress* address) {
+  REQUIRE(SocketAddress::FromPath(path, address));
+  HandleId id = kInvalidHandle;
+  int result = backend_->Listen(*address, ListenOptions(), &id);
+  if (result != 0) {
+    Fail(__FILE__, __LINE__, std::string("Listen failed: ") + UvErrorName(result));
+    throw TestAbort();
+  }
+  return id;
+}
+
 HandleId Loop::ConnectTcp(const std::string& ip, uint16_t port) {
   SocketAddress address;
   REQUIRE(SocketAddress::FromIp(ip, port, &address));

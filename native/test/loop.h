@@ -42,6 +42,8 @@ class Loop : public EventSink {
   // Listen on 127.0.0.1:0 (or the given address); returns the handle, port in *port.
   HandleId ListenTcp(const std::string& ip, uint16_t* port, const ListenOptions& options = ListenOptions());
   HandleId ConnectTcp(const std::string& ip, uint16_t port);
+  // Listen on a Unix socket / named pipe at `path`; its address in *address.
+  HandleId ListenPath(const std::string& path, SocketAddress* address);
 
   // A TCP simultaneous open of a socket with itself (same address and port
   // at both ends): see the Wine difference at connect_refused.

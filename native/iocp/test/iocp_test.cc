@@ -84,11 +84,8 @@ BACKEND_TEST(iocp, iocp_listener_close_refuses_at_once) {
 // empty for a moment ends the stream (kEnd); closing then tells the peer.
 BACKEND_TEST(iocp, iocp_pipe_shutdown_ends_the_stream) {
   Loop loop;
-  std::string path = TempPipePath("shutdown");
   SocketAddress address;
-  REQUIRE(SocketAddress::FromPath(path, &address));
-  HandleId server = kInvalidHandle;
-  REQUIRE(loop->Listen(address, ListenOptions(), &server) == 0);
+  HandleId server = loop.ListenPath(TempPipePath("shutdown"), &address);
   std::map<HandleId, Seen> seen;
   HandleId accepted = kInvalidHandle;
   loop.on_event = [&](const Event& e) {
@@ -123,11 +120,8 @@ BACKEND_TEST(iocp, iocp_pipe_shutdown_ends_the_stream) {
 // connection kept) until the listener has accepted and offered new ones.
 BACKEND_TEST(iocp, iocp_pipe_connect_retries_while_every_instance_is_busy) {
   Loop loop;
-  std::string path = TempPipePath("busy");
   SocketAddress address;
-  REQUIRE(SocketAddress::FromPath(path, &address));
-  HandleId server = kInvalidHandle;
-  REQUIRE(loop->Listen(address, ListenOptions(), &server) == 0);
+  HandleId server = loop.ListenPath(TempPipePath("busy"), &address);
   std::map<HandleId, Seen> seen;
   std::vector<HandleId> handles{server};
   size_t accepted = 0;
